@@ -1,0 +1,93 @@
+/**
+ * The interfaces the listener owns: what it needs from a client, what it calls on a scaler,
+ * and the metrics hooks it reports through (mirrors the Go reference's `listener` package).
+ * @module
+ */
+import type { RequestOptions, RunnerScaleSetInput } from "../client/types.js";
+import type {
+  JobCompleted,
+  JobStarted,
+  RunnerScaleSet,
+  RunnerScaleSetMessage,
+  RunnerScaleSetSession,
+  RunnerScaleSetStatistic,
+} from "../wire/types.js";
+
+/** The message-session operations the listener uses (implemented by the client's session). */
+export interface ListenerSession {
+  readonly session: RunnerScaleSetSession;
+  getMessage(
+    lastMessageId: number,
+    maxCapacity: number,
+    options?: RequestOptions,
+  ): Promise<RunnerScaleSetMessage | undefined>;
+  deleteMessage(messageId: number, options?: RequestOptions): Promise<void>;
+  acquireJobs(requestIds: number[], options?: RequestOptions): Promise<number[]>;
+  refresh(options?: RequestOptions): Promise<RunnerScaleSetSession>;
+  close(options?: RequestOptions): Promise<void>;
+}
+
+/** The client operations the listener uses (implemented by `ScaleSetClient`). */
+export interface ListenerClient {
+  createMessageSession(
+    scaleSetId: number,
+    owner: string,
+    options?: RequestOptions,
+  ): Promise<ListenerSession>;
+  getRunnerScaleSetById(id: number, options?: RequestOptions): Promise<RunnerScaleSet | undefined>;
+  createRunnerScaleSet(
+    scaleSet: RunnerScaleSetInput,
+    options?: RequestOptions,
+  ): Promise<RunnerScaleSet>;
+}
+
+/** Context handed to every scaler callback. */
+export interface ScalerContext {
+  /** Aborts when the handling deadline passes; shutdown alone does not abort it. */
+  signal: AbortSignal;
+  scaleSetId: number;
+}
+
+/** What the listener drives: the Go reference's three callbacks. */
+export interface Scaler {
+  /** `count` is `statistics.totalAssignedJobs`; returns the number of runners now desired. */
+  handleDesiredRunnerCount(count: number, ctx: ScalerContext): Promise<number>;
+  handleJobStarted(job: JobStarted, ctx: ScalerContext): Promise<void>;
+  handleJobCompleted(job: JobCompleted, ctx: ScalerContext): Promise<void>;
+}
+
+/** Listener session states, reported in `health` and to `recordSessionState`. */
+export type ListenerState =
+  | "idle"
+  | "creating-session"
+  | "waiting-for-conflict"
+  | "polling"
+  | "handling"
+  | "recovering"
+  | "scale-set-missing"
+  | "closing"
+  | "stopped";
+
+/** The Go reference's four metrics hooks plus session state changes; all optional. */
+export interface MetricsRecorder {
+  recordStatistics?(stats: RunnerScaleSetStatistic): void;
+  recordJobStarted?(job: JobStarted): void;
+  recordJobCompleted?(job: JobCompleted): void;
+  recordDesiredRunners?(count: number): void;
+  recordSessionState?(state: ListenerState): void;
+}
+
+/** Snapshot of a listener's health. */
+export interface ListenerHealth {
+  state: ListenerState;
+  /** Epoch ms of the last successful GetMessage (200 or 202). */
+  lastPollAt: number | undefined;
+  sessionId: string | undefined;
+  lastError: string | undefined;
+}
+
+/** Keeps the last handled message id across restarts. */
+export interface MessageIdStore {
+  load(scaleSetId: number): Promise<number | undefined>;
+  save(scaleSetId: number, messageId: number): Promise<void>;
+}
