@@ -37,4 +37,11 @@ export interface RunnerProvider {
   remove(name: string, ctx?: ProviderContext): Promise<void>;
   /** Everything this provider has for the scale set, including runners from before a restart. */
   list(scaleSetId: number, ctx?: ProviderContext): Promise<ProvisionedRunner[]>;
+  /**
+   * Optional: calls `listener` soon after a runner started by this provider instance exits, so the
+   * autoscaler need not wait for its next `list`. Best effort (runners that exited while the daemon
+   * was down are only seen by `list`, which stays the source of truth). Returns an unsubscribe
+   * function; a listener that throws is ignored.
+   */
+  onRunnerExit?(listener: (runner: ProvisionedRunner) => void): () => void;
 }
