@@ -1,0 +1,248 @@
+/**
+ * The process provider: each runner is `<runner-dir>/run.sh` started from its own fresh copy of
+ * the runner directory, detached in its own process group.
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { cp, mkdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type {
+  ProviderContext,
+  ProvisionedRunner,
+  RunnerProvider,
+  RunnerSpec,
+} from "../../autoscaler/provider.js";
+import { throwIfAborted } from "../../util/abort.js";
+import { type Logger, silentLogger } from "../../util/logger.js";
+import { errorMessage, ProviderError } from "../errors.js";
+import { assertValidRunnerName, isValidRunnerName } from "../runner-name.js";
+import { killTree } from "./kill-tree.js";
+import { isSameProcessAlive, readProcStat } from "./proc-stat.js";
+import { type RunnerRecord, RunnerStateStore } from "./runner-state.js";
+
+/** The env var the runner reads its `--jitconfig` from. */
+export const JIT_CONFIG_ENV = "ACTIONS_RUNNER_INPUT_JITCONFIG";
+
+/** Variables passed from the daemon's environment by default (never its credentials). */
+export const DEFAULT_INHERITED_ENV: readonly string[] = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
+
+// Runs run.sh and records its exit code beside the state, so it survives a daemon crash.
+// $1 = the runner's copy, $2 = exit-code file. The JIT config is only in the environment.
+const WRAPPER =
+  'cd "$1" || exit 1; ./run.sh; code=$?; echo "$code" > "$2.tmp" && mv "$2.tmp" "$2"; exit "$code"';
+
+/** Options of {@link ProcessProvider}. */
+export interface ProcessProviderOptions {
+  /** Template runner directory holding `run.sh` (e.g. the unpacked official runner tarball). */
+  runnerDir: string;
+  /** Root of the per-runner copies (`<workDir>/<runner-name>/`) and of the state (`<workDir>/.scaleset/`). */
+  workDir: string;
+  /** Extra environment for every runner. */
+  env?: Record<string, string> | undefined;
+  /** Names of the daemon's variables passed on. @default {@link DEFAULT_INHERITED_ENV} */
+  inheritEnv?: readonly string[] | undefined;
+  /** Time between SIGTERM and SIGKILL on `remove`. @default 10_000 */
+  stopGraceMs?: number | undefined;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Starts runners as local processes. `run.sh` runs from `<workDir>/<name>/` (a copy made with
+ * `fs.cp`, so the official runner tarball works unchanged), gets the JIT config only in
+ * `ACTIONS_RUNNER_INPUT_JITCONFIG` (never argv, never a file) and writes stdout/stderr to
+ * `<workDir>/<name>/runner.log`. Runners are detached, so they outlive a daemon crash; pid files
+ * and metadata in `<workDir>/.scaleset/` let a new instance `list` and `remove` them (the pid's
+ * start time is checked, so a recycled pid is never taken for a runner). Linux only (`/proc`).
+ * Safe to call concurrently for different runner names.
+ */
+export class ProcessProvider implements RunnerProvider {
+  readonly name = "process";
+  readonly #runnerDir: string;
+  readonly #workDir: string;
+  readonly #env: Record<string, string>;
+  readonly #inheritEnv: readonly string[];
+  readonly #stopGraceMs: number;
+  readonly #logger: Logger;
+  readonly #state: RunnerStateStore;
+  readonly #children = new Map<string, ChildProcess>();
+  readonly #exitListeners = new Set<(runner: ProvisionedRunner) => void>();
+
+  constructor(options: ProcessProviderOptions) {
+    this.#runnerDir = resolve(options.runnerDir);
+    this.#workDir = resolve(options.workDir);
+    this.#env = { ...options.env };
+    this.#inheritEnv = options.inheritEnv ?? DEFAULT_INHERITED_ENV;
+    this.#stopGraceMs = options.stopGraceMs ?? 10_000;
+    this.#logger = options.logger ?? silentLogger;
+    this.#state = new RunnerStateStore(join(this.#workDir, ".scaleset"));
+  }
+
+  /** Copies the runner directory and launches `run.sh`; rejects with a {@link ProviderError}. */
+  async start(runner: RunnerSpec, ctx: ProviderContext = {}): Promise<void> {
+    assertValidRunnerName(runner.name, this.name);
+    throwIfAborted(ctx.signal);
+    const logger = ctx.logger ?? this.#logger;
+    const existing = await this.#state.load(runner.name);
+    if (existing && (await isSameProcessAlive(existing.pid, existing.procStartTime))) {
+      throw this.#error(
+        `runner ${runner.name} is already running (pid ${existing.pid})`,
+        runner.name,
+      );
+    }
+    await this.#cleanup(runner.name);
+    const dir = join(this.#workDir, runner.name);
+    let pid: number | undefined;
+    try {
+      await mkdir(this.#workDir, { recursive: true });
+      await cp(this.#runnerDir, dir, { recursive: true, verbatimSymlinks: true });
+      throwIfAborted(ctx.signal);
+      const child = await this.#spawn(runner, dir);
+      pid = child.pid as number;
+      const stat = await readProcStat(pid);
+      await this.#state.save({
+        name: runner.name,
+        scaleSetId: runner.scaleSetId,
+        labels: runner.labels,
+        pid,
+        procStartTime: stat?.startTime,
+        startedAt: new Date().toISOString(),
+        dir,
+      });
+      logger.info(
+        { runner: runner.name, scaleSetId: runner.scaleSetId, pid },
+        "runner process started",
+      );
+    } catch (err) {
+      if (pid !== undefined) await killTree(pid, 0).catch(() => {});
+      await this.#cleanup(runner.name).catch(() => {});
+      if (ctx.signal?.aborted && err === ctx.signal.reason) throw err;
+      if (err instanceof ProviderError) throw err;
+      throw this.#error(
+        `starting runner ${runner.name} from ${this.#runnerDir} failed: ${errorMessage(err, runner.jitConfig)}`,
+        runner.name,
+      );
+    }
+  }
+
+  /** Kills the runner's process tree (SIGTERM, then SIGKILL after `stopGraceMs`) and deletes its copy. */
+  async remove(name: string, ctx: ProviderContext = {}): Promise<void> {
+    if (!isValidRunnerName(name)) return;
+    const record = await this.#state.load(name);
+    if (record && (await isSameProcessAlive(record.pid, record.procStartTime))) {
+      const gone = await killTree(record.pid, this.#stopGraceMs);
+      if (!gone) throw this.#error(`runner ${name} (pid ${record.pid}) survived SIGKILL`, name);
+      (ctx.logger ?? this.#logger).info(
+        { runner: name, pid: record.pid },
+        "runner process stopped",
+      );
+    }
+    await this.#cleanup(name);
+  }
+
+  /** Runners (running or exited, not yet removed) recorded for `scaleSetId`, including earlier instances'. */
+  async list(scaleSetId: number, _ctx: ProviderContext = {}): Promise<ProvisionedRunner[]> {
+    const records = await this.#state.loadAll();
+    const out: ProvisionedRunner[] = [];
+    for (const record of records) {
+      if (record.scaleSetId !== scaleSetId) continue;
+      out.push(await this.#describe(record));
+    }
+    return out;
+  }
+
+  /** See {@link RunnerProvider.onRunnerExit}: fires for runners this instance started. */
+  onRunnerExit(listener: (runner: ProvisionedRunner) => void): () => void {
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
+  async #describe(record: RunnerRecord): Promise<ProvisionedRunner> {
+    const base = { name: record.name, scaleSetId: record.scaleSetId };
+    if (await isSameProcessAlive(record.pid, record.procStartTime))
+      return { ...base, state: "running" };
+    const exitCode = await this.#state.exitCode(record.name);
+    return { ...base, state: "exited", exitCode };
+  }
+
+  #spawn(runner: RunnerSpec, dir: string): Promise<ChildProcess> {
+    const log = openSync(join(dir, "runner.log"), "a", 0o600);
+    try {
+      const child = spawn(
+        "/bin/sh",
+        ["-c", WRAPPER, "scaleset-runner", dir, this.#state.exitFile(runner.name)],
+        {
+          cwd: dir,
+          env: this.#runnerEnv(runner.jitConfig),
+          detached: true,
+          stdio: ["ignore", log, log],
+        },
+      );
+      return new Promise((resolvePromise, reject) => {
+        child.once("error", reject);
+        child.once("spawn", () => {
+          child.removeListener("error", reject);
+          child.unref();
+          this.#watch(runner, child);
+          resolvePromise(child);
+        });
+      });
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  #watch(runner: RunnerSpec, child: ChildProcess): void {
+    this.#children.set(runner.name, child);
+    child.once("exit", (code) => {
+      if (this.#children.get(runner.name) === child) this.#children.delete(runner.name);
+      const event: ProvisionedRunner = {
+        name: runner.name,
+        scaleSetId: runner.scaleSetId,
+        state: "exited",
+        exitCode: code ?? undefined,
+      };
+      for (const listener of this.#exitListeners) {
+        try {
+          listener(event);
+        } catch {
+          // A listener's failure is its own business.
+        }
+      }
+    });
+  }
+
+  #runnerEnv(jitConfig: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const key of this.#inheritEnv) {
+      const value = process.env[key];
+      if (value !== undefined) env[key] = value;
+    }
+    return { ...env, ...this.#env, [JIT_CONFIG_ENV]: jitConfig };
+  }
+
+  async #cleanup(name: string): Promise<void> {
+    await rm(join(this.#workDir, name), { recursive: true, force: true });
+    await this.#state.delete(name);
+  }
+
+  #error(message: string, runnerName: string): ProviderError {
+    return new ProviderError(message, { provider: this.name, runnerName });
+  }
+}
