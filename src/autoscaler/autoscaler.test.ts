@@ -1,0 +1,272 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeProvider } from "../../test/helpers/fake-provider.js";
+import { FakeScaleSetService } from "../../test/helpers/fake-scale-set-service.js";
+import type { Logger } from "../util/logger.js";
+import { type JobCompleted, type JobStarted, ZERO_TIME } from "../wire/types.js";
+import { Autoscaler } from "./autoscaler.js";
+import type { AutoscalerOptions } from "./types.js";
+
+const SCALE_SET_ID = 7;
+const started: Autoscaler[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((a) => a.stop()));
+});
+
+function jobBase(jobId: string) {
+  return {
+    runnerRequestId: 1,
+    repositoryName: "repo",
+    ownerName: "org",
+    jobId,
+    jobWorkflowRef: "",
+    jobDisplayName: "build",
+    workflowRunId: 1,
+    eventName: "push",
+    requestLabels: ["set"],
+    queueTime: ZERO_TIME,
+    scaleSetAssignTime: ZERO_TIME,
+    runnerAssignTime: ZERO_TIME,
+    finishTime: ZERO_TIME,
+  };
+}
+
+function jobStarted(runnerName: string, jobId = `job-${runnerName}`): JobStarted {
+  return { ...jobBase(jobId), messageType: "JobStarted", runnerId: 0, runnerName };
+}
+
+function jobCompleted(runnerName: string, jobId = `job-${runnerName}`): JobCompleted {
+  return {
+    ...jobBase(jobId),
+    messageType: "JobCompleted",
+    runnerId: 0,
+    runnerName,
+    result: "succeeded",
+  };
+}
+
+class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  debug = (obj: Record<string, unknown>, msg?: string) =>
+    this.lines.push(`${msg} ${JSON.stringify(obj)}`);
+  info = this.debug;
+  warn = this.debug;
+  error = this.debug;
+}
+
+async function until<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function setup(options: Partial<AutoscalerOptions> = {}, provider = new FakeProvider()) {
+  const service = new FakeScaleSetService();
+  const logger = new RecordingLogger();
+  const autoscaler = new Autoscaler({
+    client: service,
+    provider,
+    scaleSetId: SCALE_SET_ID,
+    scaleSetName: "set",
+    minRunners: 0,
+    maxRunners: 10,
+    pollIntervalMs: 20,
+    logger,
+    ...options,
+  });
+  started.push(autoscaler);
+  return { autoscaler, provider, service, logger };
+}
+
+describe("Autoscaler", () => {
+  it("keeps min(max, min + assigned) runners, each with its own JIT config and a prefixed name", async () => {
+    const { autoscaler, provider, service } = setup({ minRunners: 2, maxRunners: 4 });
+    expect(await autoscaler.handleDesiredRunnerCount(0)).toBe(2);
+    await autoscaler.settled();
+    expect(provider.running()).toHaveLength(2);
+    expect(await autoscaler.handleDesiredRunnerCount(5)).toBe(4);
+    await autoscaler.settled();
+    expect(provider.running()).toHaveLength(4);
+    expect(service.runnerNames()).toHaveLength(4);
+    for (const runner of provider.runners.values()) {
+      expect(runner.name).toMatch(/^set-[0-9a-f]{8}$/);
+      expect(runner.jitConfig).toBe(`jit-secret-${runner.name}`);
+    }
+  });
+
+  it("starts runners in parallel but never more than the concurrency limit at once", async () => {
+    const { autoscaler, provider } = setup(
+      { maxRunners: 50, concurrency: 4 },
+      new FakeProvider({ startDelayMs: 10 }),
+    );
+    await autoscaler.handleDesiredRunnerCount(20);
+    await autoscaler.settled();
+    expect(provider.running()).toHaveLength(20);
+    expect(provider.maxInFlightStarts).toBe(4);
+  });
+
+  it("removes a runner once its job completed and it exited, then keeps the minimum", async () => {
+    const { autoscaler, provider, service } = setup({ minRunners: 1, maxRunners: 3 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [first] = provider.running();
+    if (!first) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(first));
+    expect(autoscaler.runners().find((r) => r.name === first)?.state).toBe("busy");
+    await autoscaler.handleJobCompleted(jobCompleted(first));
+    expect(autoscaler.runners().find((r) => r.name === first)?.state).toBe("done");
+    await autoscaler.handleDesiredRunnerCount(0);
+    service.runners.delete([...service.runners.values()].find((r) => r.name === first)?.id ?? 0);
+    provider.exit(first, 0);
+    await until(() => !provider.runners.has(first));
+    await until(() => autoscaler.counts().idle === 1 && autoscaler.runners().length === 1);
+    expect(provider.removed).toContain(first);
+  });
+
+  it("replaces a runner that dies mid-job and removes it from the service", async () => {
+    const { autoscaler, provider, service, logger } = setup({ minRunners: 0, maxRunners: 3 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [victim] = provider.running();
+    if (!victim) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(victim));
+    provider.exit(victim, 137);
+    await until(() => !service.runnerNames().includes(victim) && !provider.runners.has(victim));
+    const replacement = await until(() => provider.running().find((n) => n !== victim));
+    expect(service.runnerNames()).toEqual([replacement]);
+    expect(logger.lines.some((l) => l.startsWith("runner died during its job"))).toBe(true);
+  });
+
+  it("never removes a busy runner when the target drops, and removes idle ones", async () => {
+    const { autoscaler, provider } = setup({ minRunners: 0, maxRunners: 5 });
+    await autoscaler.handleDesiredRunnerCount(3);
+    await autoscaler.settled();
+    const [busy] = provider.running();
+    if (!busy) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(busy));
+    await autoscaler.handleDesiredRunnerCount(0);
+    await autoscaler.settled();
+    expect(provider.running()).toEqual([busy]);
+    expect(autoscaler.counts()).toMatchObject({ busy: 1, idle: 0 });
+  });
+
+  it("keeps an idle runner the service reports as running a job when scaling down", async () => {
+    const { autoscaler, provider, service } = setup({ maxRunners: 5 });
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [name] = provider.running();
+    if (!name) throw new Error("no runner");
+    service.setBusy(name, true);
+    await autoscaler.handleDesiredRunnerCount(0);
+    await autoscaler.settled();
+    expect(provider.running()).toEqual([name]);
+    expect(autoscaler.runners()[0]?.state).toBe("busy");
+  });
+
+  it("logs job messages for unknown runner names instead of throwing", async () => {
+    const { autoscaler, logger } = setup();
+    await expect(autoscaler.handleJobStarted(jobStarted("someone-else"))).resolves.toBeUndefined();
+    await expect(
+      autoscaler.handleJobCompleted(jobCompleted("someone-else")),
+    ).resolves.toBeUndefined();
+    expect(logger.lines.filter((l) => l.includes("unknown runner"))).toHaveLength(2);
+  });
+
+  it("forces removal of a finished runner that does not exit within the grace period", async () => {
+    const { autoscaler, provider } = setup({ exitGraceMs: 50 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [name] = provider.running();
+    if (!name) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(name));
+    await autoscaler.handleJobCompleted(jobCompleted(name));
+    await autoscaler.handleDesiredRunnerCount(0);
+    await until(() => provider.runners.size === 0 && autoscaler.runners().length === 0);
+  });
+
+  it("cleans up after a failed start and retries with a new runner", async () => {
+    const provider = new FakeProvider();
+    provider.startFailures.push(new Error("engine unavailable"));
+    const { autoscaler, service } = setup({}, provider);
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await until(() => provider.running().length === 1);
+    expect(autoscaler.totals()).toMatchObject({ started: 1, failedStarts: 1 });
+    expect(service.runnerNames()).toEqual(provider.running());
+  });
+
+  it("never puts a JIT config in its logs", async () => {
+    const provider = new FakeProvider();
+    provider.startFailures.push(new Error("boom"));
+    const { autoscaler, logger } = setup({}, provider);
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(2);
+    await until(() => provider.running().length === 2);
+    expect(logger.lines.join("\n")).not.toContain("jit-secret");
+  });
+});
+
+describe("Autoscaler.reconcile", () => {
+  it("adopts running runners the service knows and removes the rest from both sides", async () => {
+    const provider = new FakeProvider();
+    const { autoscaler, service } = setup({ minRunners: 1 }, provider);
+    for (const name of ["set-keep", "set-exited", "set-unknown"]) {
+      provider.runners.set(name, {
+        name,
+        scaleSetId: SCALE_SET_ID,
+        jitConfig: "x",
+        state: name === "set-exited" ? "exited" : "running",
+        exitCode: name === "set-exited" ? 0 : undefined,
+      });
+    }
+    await service.generateJitRunnerConfig(SCALE_SET_ID, { name: "set-keep" });
+    await service.generateJitRunnerConfig(SCALE_SET_ID, { name: "set-exited" });
+    expect(await autoscaler.reconcile()).toEqual({ adopted: 1, removed: 2 });
+    expect([...provider.runners.keys()]).toEqual(["set-keep"]);
+    expect(service.runnerNames()).toEqual(["set-keep"]);
+    await autoscaler.handleDesiredRunnerCount(0);
+    await autoscaler.settled();
+    expect(provider.running()).toEqual(["set-keep"]);
+  });
+});
+
+describe("Autoscaler.drain", () => {
+  it("removes idle runners, waits for busy ones, and starts nothing new", async () => {
+    const { autoscaler, provider, service } = setup({ minRunners: 2, maxRunners: 4 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [busy] = provider.running();
+    if (!busy) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(busy));
+    service.setBusy(busy, true);
+    const drained = autoscaler.drain({ timeoutMs: 5000 });
+    await until(() => provider.runners.size === 1);
+    expect(await autoscaler.handleDesiredRunnerCount(3)).toBe(0);
+    await autoscaler.handleJobCompleted(jobCompleted(busy));
+    service.setBusy(busy, false);
+    provider.exit(busy, 0);
+    expect(await drained).toEqual([]);
+    expect(provider.runners.size).toBe(0);
+    expect(service.runnerNames()).toEqual([]);
+  });
+
+  it("gives up waiting for busy runners after the drain timeout and reports them", async () => {
+    const { autoscaler, provider } = setup({ maxRunners: 2 });
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [busy] = provider.running();
+    if (!busy) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(busy));
+    const left = await autoscaler.drain({ timeoutMs: 50 });
+    expect(left.map((r) => r.name)).toEqual([busy]);
+    expect(provider.running()).toEqual([busy]);
+  });
+});

@@ -1,0 +1,376 @@
+/**
+ * The autoscaler: implements the listener's `Scaler` on top of a `RunnerProvider`.
+ * @module
+ */
+import type { Scaler, ScalerContext } from "../listener/types.js";
+import { childLogger, type Logger, silentLogger } from "../util/logger.js";
+import { sleep } from "../util/sleep.js";
+import type { JobCompleted, JobStarted } from "../wire/types.js";
+import { errorText } from "./errors.js";
+import { Limiter } from "./limiter.js";
+import type { ProvisionedRunner, RunnerProvider } from "./provider.js";
+import { RunnerBook, type RunnerEntry } from "./runner-book.js";
+import { runnerName } from "./runner-name.js";
+import { type RemoveReason, RunnerOps } from "./runner-ops.js";
+import type {
+  AutoscalerClient,
+  AutoscalerCounts,
+  AutoscalerMetrics,
+  AutoscalerOptions,
+  RunnerInfo,
+} from "./types.js";
+
+/** Totals since the autoscaler was created. */
+export interface AutoscalerTotals {
+  started: number;
+  removed: number;
+  failedStarts: number;
+}
+
+/**
+ * Keeps `min(maxRunners, minRunners + assigned jobs)` runners up: starts missing ones with fresh
+ * JIT configs (bounded concurrency), tracks idle → busy → done from job messages, removes a runner
+ * once its job is done and it has exited, replaces runners that die, removes idle runners on
+ * scale-down and never a busy one. Call {@link reconcile} before listening, {@link start} to watch
+ * the provider, {@link drain} then {@link stop} on shutdown.
+ */
+export class Autoscaler implements Scaler {
+  readonly #client: AutoscalerClient;
+  readonly #provider: RunnerProvider;
+  readonly #ops: RunnerOps;
+  readonly #scaleSetId: number;
+  readonly #scaleSetName: string;
+  readonly #minRunners: number;
+  #maxRunners: number;
+  readonly #pollIntervalMs: number;
+  readonly #exitGraceMs: number;
+  readonly #logger: Logger;
+  readonly #metrics: AutoscalerMetrics;
+  readonly #limiter: Limiter;
+  readonly #book = new RunnerBook();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #stopController = new AbortController();
+  readonly #totals: AutoscalerTotals = { started: 0, removed: 0, failedStarts: 0 };
+  #assigned = 0;
+  #draining: boolean = false;
+  #failures = 0;
+  #backoffUntil = 0;
+  #tickPromise: Promise<void> | undefined;
+  #monitor: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #tickAgain: boolean = false;
+
+  constructor(options: AutoscalerOptions) {
+    this.#client = options.client;
+    this.#provider = options.provider;
+    this.#scaleSetId = options.scaleSetId;
+    this.#scaleSetName = options.scaleSetName;
+    this.#minRunners = options.minRunners ?? 0;
+    this.#maxRunners = options.maxRunners ?? 2_147_483_647;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 3000;
+    this.#exitGraceMs = options.exitGraceMs ?? 60_000;
+    this.#logger = childLogger(options.logger ?? silentLogger, { scaleSet: options.scaleSetName });
+    this.#metrics = options.metrics ?? {};
+    this.#limiter = new Limiter(options.concurrency ?? 16);
+    this.#ops = new RunnerOps({
+      client: this.#client,
+      provider: this.#provider,
+      book: this.#book,
+      scaleSetId: this.#scaleSetId,
+      labels: options.labels ?? [],
+      callTimeoutMs: options.callTimeoutMs ?? 120_000,
+      logger: this.#logger,
+      metrics: this.#metrics,
+      stopSignal: this.#stopController.signal,
+      onChange: () => this.#changed(),
+    });
+    if (this.#minRunners < 0 || this.#maxRunners < this.#minRunners) {
+      throw new RangeError(`minRunners ${this.#minRunners} must be within 0..${this.#maxRunners}`);
+    }
+  }
+
+  /** The runner count wanted now: `min(maxRunners, minRunners + assigned)`, 0 while draining. */
+  get target(): number {
+    return this.#draining ? 0 : Math.min(this.#maxRunners, this.#minRunners + this.#assigned);
+  }
+
+  /** True once {@link drain} has been called. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Changes the maximum (e.g. on config reload) and rescales. */
+  setMaxRunners(maxRunners: number): void {
+    this.#maxRunners = Math.max(this.#minRunners, maxRunners);
+    this.#scale();
+  }
+
+  /** Snapshot of every tracked runner. */
+  runners(): RunnerInfo[] {
+    return this.#book.list();
+  }
+
+  /** Runner counts by state with the current target. */
+  counts(): AutoscalerCounts {
+    return this.#book.counts(this.target, this.#assigned);
+  }
+
+  /** Runners started, removed and failed starts since creation. */
+  totals(): AutoscalerTotals {
+    return { ...this.#totals };
+  }
+
+  /** Scaler callback: remembers the assigned count, rescales in the background, returns the target. */
+  async handleDesiredRunnerCount(count: number, _ctx?: ScalerContext): Promise<number> {
+    this.#assigned = Math.max(0, count);
+    this.#scale();
+    return this.target;
+  }
+
+  /** Scaler callback: marks the runner busy; unknown names are logged, never thrown. */
+  async handleJobStarted(job: JobStarted, _ctx?: ScalerContext): Promise<void> {
+    const entry = this.#book.get(job.runnerName);
+    if (!entry) {
+      this.#logger.warn(
+        { runner: job.runnerName, jobId: job.jobId },
+        "job started on unknown runner",
+      );
+      return;
+    }
+    entry.jobId = job.jobId;
+    if (entry.id === undefined && job.runnerId) entry.id = job.runnerId;
+    if (entry.state === "starting" || entry.state === "idle") this.#book.setState(entry, "busy");
+    this.#logger.debug({ runner: entry.name, jobId: job.jobId }, "runner busy");
+    this.#changed();
+  }
+
+  /** Scaler callback: marks the runner done; it is removed once it has exited. */
+  async handleJobCompleted(job: JobCompleted, _ctx?: ScalerContext): Promise<void> {
+    if (!job.runnerName) return; // canceled before any runner took it (spec §8.6)
+    const entry = this.#book.get(job.runnerName);
+    if (!entry) {
+      this.#logger.info(
+        { runner: job.runnerName, jobId: job.jobId },
+        "job completed on unknown runner",
+      );
+      return;
+    }
+    entry.jobId = job.jobId;
+    if (entry.state !== "removing" && entry.state !== "dead") this.#book.setState(entry, "done");
+    this.#logger.debug(
+      { runner: entry.name, jobId: job.jobId, result: job.result },
+      "job completed",
+    );
+    this.#changed();
+  }
+
+  /**
+   * Startup reconciliation: lists what the provider has for the scale set, adopts runners the
+   * service still knows and that still run, removes the rest from both sides.
+   * Client errors propagate (after the client's own retries).
+   */
+  async reconcile(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ adopted: number; removed: number }> {
+    const listed = await this.#provider.list(this.#scaleSetId, this.#ops.ctx(options.signal));
+    let adopted = 0;
+    const stale: RunnerEntry[] = [];
+    await Promise.all(
+      listed.map((found) =>
+        this.#limiter.run(async () => {
+          const ref = await this.#client.getRunnerByName(found.name, { signal: options.signal });
+          const known = ref !== undefined && ref.runnerScaleSetId === this.#scaleSetId;
+          if (known && found.state === "running") {
+            this.#book.add(found.name, "idle", { id: ref.id, adopted: true });
+            adopted++;
+          } else {
+            stale.push(
+              this.#book.add(found.name, "removing", {
+                id: known ? ref.id : undefined,
+                serviceGone: !known,
+              }),
+            );
+          }
+        }),
+      ),
+    );
+    await Promise.all(stale.map((entry) => this.#ops.remove(entry, "stale")));
+    this.#logger.info({ adopted, removed: stale.length }, "reconciled runners");
+    this.#changed();
+    return { adopted, removed: stale.length };
+  }
+
+  /** Starts watching the provider every `pollIntervalMs` for runners that exited. Idempotent. */
+  start(): void {
+    if (this.#monitor !== undefined) return;
+    const signal = this.#stopController.signal;
+    this.#unsubscribe = this.#provider.onRunnerExit?.(() => this.#requestTick());
+    this.#monitor = (async () => {
+      while (!signal.aborted) {
+        await this.#tick();
+        await sleep(this.#pollIntervalMs, { signal }).catch(() => {});
+      }
+    })();
+  }
+
+  /**
+   * Stops taking new work, removes idle runners and waits for busy ones to finish and exit, up to
+   * `timeoutMs`. Resolves with the runners still left (busy runners are never forced).
+   */
+  async drain(options: { timeoutMs: number; signal?: AbortSignal }): Promise<RunnerInfo[]> {
+    this.#draining = true;
+    const deadline = Date.now() + options.timeoutMs;
+    this.#logger.info({ runners: this.#book.size, timeoutMs: options.timeoutMs }, "draining");
+    while (!options.signal?.aborted) {
+      for (const entry of this.#book.entries()) {
+        if (entry.state === "idle" && !entry.op) this.#removeLater(entry, "drain");
+      }
+      await this.settled();
+      await this.#tick();
+      await this.settled();
+      if (this.#book.size === 0 || Date.now() >= deadline) break;
+      await sleep(Math.min(this.#pollIntervalMs, 250, Math.max(0, deadline - Date.now())), {
+        signal: options.signal,
+      }).catch(() => {});
+    }
+    const left = this.#book.list();
+    if (left.length > 0)
+      this.#logger.warn({ runners: left.map((r) => r.name) }, "drain left runners");
+    else this.#logger.info({}, "drained");
+    return left;
+  }
+
+  /** Waits until no runner start or removal is in flight. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Stops the provider watch and waits for in-flight operations. Runners are left as they are. */
+  async stop(): Promise<void> {
+    this.#draining = true;
+    this.#stopController.abort(new Error("autoscaler stopped"));
+    this.#unsubscribe?.();
+    await this.#monitor;
+    await this.settled();
+  }
+
+  #scale(): void {
+    if (this.#draining) return;
+    const counts = this.counts();
+    const live = counts.starting + counts.idle + counts.busy;
+    const deficit = counts.target - live - counts.removing;
+    if (deficit > 0 && Date.now() >= this.#backoffUntil) {
+      this.#logger.debug({ target: counts.target, live, starting: deficit }, "scaling up");
+      for (let i = 0; i < deficit; i++) this.#launch();
+    }
+    const excess = live - counts.target;
+    if (excess > 0) {
+      const idle = this.#book
+        .entries()
+        .filter((e) => e.state === "idle" && !e.op)
+        .sort((a, b) => b.since - a.since)
+        .slice(0, excess);
+      for (const entry of idle) this.#removeLater(entry, "scale-down");
+    }
+  }
+
+  #launch(): void {
+    const entry = this.#book.add(runnerName(this.#scaleSetName), "starting", { op: true });
+    this.#changed();
+    this.#track(
+      this.#limiter.run(async () => {
+        if (this.#draining) {
+          this.#book.delete(entry.name);
+          this.#changed();
+          return;
+        }
+        if (await this.#ops.start(entry)) {
+          this.#failures = 0;
+          this.#totals.started++;
+        } else {
+          this.#totals.failedStarts++;
+          this.#failures++;
+          this.#backoffUntil =
+            Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.#failures, 7));
+        }
+      }),
+    );
+  }
+
+  /** One provider check: removes finished and dead runners and strangers, then rescales. */
+  #tick(): Promise<void> {
+    this.#tickPromise ??= this.#check().finally(() => {
+      this.#tickPromise = undefined;
+      if (this.#tickAgain) this.#requestTick();
+    });
+    return this.#tickPromise;
+  }
+
+  /** A check soon: now, or right after the one in flight (which may have listed too early). */
+  #requestTick(): void {
+    if (this.#stopController.signal.aborted) return;
+    if (this.#tickPromise !== undefined) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#tickAgain = false;
+    void this.#tick();
+  }
+
+  async #check(): Promise<void> {
+    let listed: ProvisionedRunner[];
+    try {
+      listed = await this.#provider.list(this.#scaleSetId, this.#ops.ctx(undefined));
+    } catch (err) {
+      this.#metrics.recordProviderError?.("list");
+      this.#logger.warn({ err: errorText(err) }, "listing runners failed");
+      return;
+    }
+    const byName = new Map(listed.map((r) => [r.name, r]));
+    const now = Date.now();
+    for (const entry of this.#book.entries()) {
+      if (entry.op || entry.state === "starting") continue;
+      const found = byName.get(entry.name);
+      const exited = found === undefined || found.state === "exited";
+      if (entry.state === "dead" || entry.state === "removing") {
+        this.#removeLater(entry, "retry");
+      } else if (entry.state === "done") {
+        if (exited) this.#removeLater(entry, "finished");
+        else if (now - entry.since > this.#exitGraceMs) this.#removeLater(entry, "grace");
+      } else if (exited) {
+        this.#logger.warn(
+          { runner: entry.name, state: entry.state, exitCode: found?.exitCode },
+          entry.state === "busy" ? "runner died during its job" : "runner exited without a job",
+        );
+        this.#removeLater(entry, "exited");
+      }
+    }
+    for (const found of listed) {
+      if (this.#book.has(found.name)) continue;
+      this.#logger.warn({ runner: found.name }, "removing unknown runner found at provider");
+      const stranger = this.#book.add(found.name, "removing", { serviceGone: true });
+      this.#removeLater(stranger, "stale");
+    }
+    this.#scale();
+  }
+
+  #removeLater(entry: RunnerEntry, reason: RemoveReason): void {
+    this.#track(
+      this.#ops.remove(entry, reason).then((gone) => {
+        if (gone) this.#totals.removed++;
+      }),
+    );
+  }
+
+  #track(promise: Promise<void>): void {
+    const tracked = promise.catch((err: unknown) => {
+      this.#logger.error({ err: errorText(err) }, "runner operation failed");
+    });
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  #changed(): void {
+    this.#metrics.recordRunnerCounts?.(this.counts());
+  }
+}
