@@ -39,6 +39,15 @@ export interface ListenerClient {
     scaleSet: RunnerScaleSetInput,
     options?: RequestOptions,
   ): Promise<RunnerScaleSet>;
+  /**
+   * Optional: look a scale set up by name, so a listener re-creating a deleted scale set adopts
+   * one another process already re-created instead of failing on the duplicate name.
+   */
+  getRunnerScaleSet?(
+    runnerGroupId: number,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<RunnerScaleSet | undefined>;
 }
 
 /** Context handed to every scaler callback. */
@@ -84,6 +93,16 @@ export interface ListenerHealth {
   lastPollAt: number | undefined;
   sessionId: string | undefined;
   lastError: string | undefined;
+  /** The scale set listened for (changes when a deleted scale set was re-created). */
+  scaleSetId?: number | undefined;
+  /**
+   * While `waiting-for-conflict`: whether the session in the way carries our own owner name
+   * (`self`: a stale session of an earlier run of this listener), another one (`foreign`), or the
+   * service did not say (`unknown`).
+   */
+  conflictOwner?: "self" | "foreign" | "unknown" | undefined;
+  /** Failures in a row since the last fully handled poll. */
+  consecutiveFailures?: number | undefined;
 }
 
 /** Keeps the last handled message id across restarts. */
