@@ -1,0 +1,55 @@
+/**
+ * URL building for Actions-service and message-queue requests (protocol-spec.md §3.1, §3.14,
+ * §3.15, Appendix A.3–A.4).
+ * @module
+ */
+import { API_VERSION } from "../wire/types.js";
+import { goEncodeQuery, parseQuery } from "./go-json.js";
+
+/**
+ * Joins `relative` (a path, possibly with a query; values inserted unescaped, so `#` truncates)
+ * onto `base`: paths joined with duplicate-slash collapsing and `.`/`..` resolution keeping a
+ * trailing slash; queries merged (relative overwrites base), `api-version=6.0-preview` added
+ * unless present, re-encoded sorted with form encoding.
+ */
+export function actionsUrl(base: string, relative: string): string {
+  const baseUrl = new URL(base);
+  const noFragment = relative.split("#", 1)[0] ?? "";
+  const q = noFragment.indexOf("?");
+  const relPath = q < 0 ? noFragment : noFragment.slice(0, q);
+  const relQuery = q < 0 ? "" : noFragment.slice(q + 1);
+
+  const joined = joinPath(baseUrl.pathname, relPath);
+  const values = parseQuery(baseUrl.search.slice(1));
+  for (const [k, v] of parseQuery(relQuery)) values.set(k, v);
+  if (!values.has("api-version")) values.set("api-version", [API_VERSION]);
+  return `${baseUrl.origin}${joined}?${goEncodeQuery(values)}`;
+}
+
+/** Go `url.JoinPath` semantics: clean the joined path, keep the last element's trailing `/`. */
+export function joinPath(basePath: string, relPath: string): string {
+  const trailing = relPath.endsWith("/");
+  const out: string[] = [];
+  for (const seg of `${basePath}/${relPath}`.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  const cleaned = `/${out.join("/")}`;
+  return trailing && cleaned !== "/" ? `${cleaned}/` : cleaned;
+}
+
+/** GetMessage URL: the queue URL as is, or with `lastMessageId` set when it is > 0 (§3.14). */
+export function getMessageUrl(messageQueueUrl: string, lastMessageId: number): string {
+  if (lastMessageId <= 0) return messageQueueUrl;
+  const url = new URL(messageQueueUrl);
+  const values = parseQuery(url.search.slice(1));
+  values.set("lastMessageId", [String(lastMessageId)]);
+  return `${url.origin}${url.pathname}?${goEncodeQuery(values)}`;
+}
+
+/** DeleteMessage URL: `/<messageId>` appended to the queue URL's path, its query kept (§3.15). */
+export function deleteMessageUrl(messageQueueUrl: string, messageId: number): string {
+  const url = new URL(messageQueueUrl);
+  return `${url.origin}${url.pathname}/${messageId}${url.search}`;
+}

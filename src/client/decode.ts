@@ -1,0 +1,64 @@
+/**
+ * Turning success responses into values: JSON parsing with clear `BAD_RESPONSE` errors
+ * (an empty or truncated 200 body is transient and worth retrying by the caller).
+ * @module
+ */
+import type { z } from "zod";
+import { ScaleSetError } from "./errors.js";
+import type { HttpRequest, HttpResponse } from "./http.js";
+import { redactUrl } from "./redact.js";
+
+/** Parses JSON text; `BAD_RESPONSE` when empty or not JSON. The body never enters the message. */
+export function parseJsonText(text: string, where: string): unknown {
+  if (text.trim() === "") {
+    throw new ScaleSetError("BAD_RESPONSE", `${where}: empty response body`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ScaleSetError(
+      "BAD_RESPONSE",
+      `${where}: response body is not valid JSON (${text.length} bytes; truncated?)`,
+      { cause: error },
+    );
+  }
+}
+
+/** Validates a parsed value against a schema; `BAD_RESPONSE` naming the offending fields. */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+  throw new ScaleSetError("BAD_RESPONSE", `${where}: unexpected response shape: ${issues}`, {
+    cause: result.error,
+  });
+}
+
+/** Decodes a success response body with `schema`; `null` yields undefined when `nullable`. */
+export function decodeBody<S extends z.ZodType>(
+  schema: S,
+  req: HttpRequest,
+  res: HttpResponse,
+  what: string,
+): z.output<S> {
+  const where = `${what}: ${req.method} ${redactUrl(req.url)}`;
+  return validate(schema, parseJsonText(res.body, where), where);
+}
+
+/** Like {@link decodeBody} but a literal `null` body gives undefined (spec §3.5, §3.11). */
+export function decodeNullableBody<S extends z.ZodType>(
+  schema: S,
+  req: HttpRequest,
+  res: HttpResponse,
+  what: string,
+): z.output<S> | undefined {
+  if (res.body.trim() === "null") return undefined;
+  return decodeBody(schema, req, res, what);
+}

@@ -1,0 +1,89 @@
+/**
+ * Shared undici dispatchers. Clients with the same connection-relevant options share one
+ * dispatcher, so many scale sets ride a few connections (and multiplex over HTTP/2 when a TLS
+ * server offers `h2` through ALPN).
+ *
+ * Proxy rules: an explicit `proxy` URL is used for every host except `noProxy` entries (or the
+ * environment's NO_PROXY). Without one, undici's `EnvHttpProxyAgent` rules apply
+ * (`http_proxy`/`HTTP_PROXY` for http, `https_proxy`/`HTTPS_PROXY` for https, falling back to
+ * the http proxy; `no_proxy`/`NO_PROXY` entries are host names or suffixes, optionally with a
+ * port, `*` disables proxying), plus the Go rule that loopback (`localhost`, `127.0.0.1`, `[::1]`)
+ * is never proxied from the environment.
+ * @module
+ */
+import { rootCertificates } from "node:tls";
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import type { ResolvedHttpOptions } from "./http-options.js";
+
+type DispatcherOptions = Pick<
+  ResolvedHttpOptions,
+  "proxy" | "noProxy" | "ca" | "rejectUnauthorized"
+>;
+
+const LOOPBACK_NO_PROXY = "localhost,127.0.0.1,[::1],::1";
+const shared = new Map<string, Dispatcher>();
+
+function env(name: string): string | undefined {
+  return process.env[name.toLowerCase()] ?? process.env[name.toUpperCase()];
+}
+
+/**
+ * The dispatcher shared by every client with these options (created on first use). Environment
+ * proxy variables are part of the key, so changing them yields a new dispatcher.
+ */
+export function sharedDispatcher(options: DispatcherOptions): Dispatcher {
+  const envProxy =
+    options.proxy === undefined
+      ? [env("http_proxy"), env("https_proxy"), env("no_proxy")]
+      : [undefined, undefined, options.noProxy ?? env("no_proxy")];
+  const key = JSON.stringify([options.proxy, envProxy, options.ca, options.rejectUnauthorized]);
+  let dispatcher = shared.get(key);
+  if (!dispatcher) {
+    dispatcher = createDispatcher(options);
+    shared.set(key, dispatcher);
+  }
+  return dispatcher;
+}
+
+/** Closes every shared dispatcher (for clean process shutdown and tests). */
+export async function closeSharedDispatchers(): Promise<void> {
+  const all = [...shared.values()];
+  shared.clear();
+  await Promise.all(all.map((d) => d.close()));
+}
+
+/** A new dispatcher for the options (not shared). */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const tls = {
+    rejectUnauthorized: options.rejectUnauthorized,
+    ...(options.ca.length > 0 ? { ca: [...rootCertificates, ...options.ca] } : {}),
+  };
+  const agentOptions = {
+    allowH2: true,
+    connect: tls,
+    requestTls: tls,
+    proxyTls: tls,
+    // The client's own per-attempt timeout (an AbortSignal) bounds every request.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+  if (options.proxy === false) return new Agent(agentOptions);
+  if (typeof options.proxy === "string") {
+    return new EnvHttpProxyAgent({
+      ...agentOptions,
+      httpProxy: options.proxy,
+      httpsProxy: options.proxy,
+      noProxy: options.noProxy ?? env("no_proxy") ?? "",
+    });
+  }
+  const httpProxy = env("http_proxy");
+  const httpsProxy = env("https_proxy");
+  if (!httpProxy && !httpsProxy) return new Agent(agentOptions);
+  const noProxy = env("no_proxy");
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    noProxy: noProxy === "*" ? "*" : [noProxy, LOOPBACK_NO_PROXY].filter(Boolean).join(","),
+  });
+}
