@@ -14,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 image="${SCALESET_RUNNER_IMAGE:-scaleset-fake-runner:local}"
+# Parallel callers (several test files) build once between them.
+exec 9>/tmp/scaleset-build-runner-image.lock
+flock 9
+
 fake_dir="dist/emulator/fake-runner"
 node_bin="$(readlink -f "$(command -v node)")"
 shell_bin="$(readlink -f /bin/sh)"
