@@ -1,0 +1,56 @@
+/**
+ * The emulator's hono app: REST side under `/api/v3`, Actions service under
+ * `/_services/pipelines`, runner agent under `/_agent`, control API under `/_control`.
+ * @module
+ */
+import { Hono } from "hono";
+import { type AppEnv, PATHS, type ServiceContext } from "./context.js";
+import type { RequestRecorder } from "./recorder.js";
+import { agentRoutes } from "./routes/agent.js";
+import { controlRoutes } from "./routes/control.js";
+import { githubRestRoutes } from "./routes/github-rest.js";
+import { queueRoutes } from "./routes/queue.js";
+import { runnerRoutes } from "./routes/runners.js";
+import { scaleSetRoutes } from "./routes/scale-sets.js";
+import { sessionRoutes } from "./routes/sessions.js";
+import { githubError, serviceError } from "./service-errors.js";
+
+/** Control operations the control routes call (implemented by the Emulator). */
+export type { ControlApi } from "./routes/control.js";
+
+/** Builds the app. */
+export function createApp(
+  ctx: ServiceContext,
+  control: import("./routes/control.js").ControlApi,
+  recorder?: RequestRecorder,
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  if (recorder) app.use("*", recorder.middleware());
+  app.route(PATHS.rest, githubRestRoutes(ctx));
+  const service = new Hono<AppEnv>();
+  service.route("/", scaleSetRoutes(ctx));
+  service.route("/", runnerRoutes(ctx));
+  service.route("/", sessionRoutes(ctx));
+  service.route("/", queueRoutes(ctx));
+  app.route(PATHS.service, service);
+  app.route(PATHS.agent, agentRoutes(ctx));
+  app.route(PATHS.control, controlRoutes(control));
+  app.notFound((c) => {
+    if (c.req.path.startsWith(PATHS.rest)) return githubError(404, "Not Found");
+    return serviceError(
+      c,
+      404,
+      "System.Web.Http.HttpResponseException, System.Web.Http",
+      `No route for ${c.req.method} ${c.req.path}.`,
+    );
+  });
+  app.onError((err, c) =>
+    serviceError(
+      c,
+      500,
+      "GitHub.Services.WebApi.VssServiceException, GitHub.Services.WebApi",
+      `Internal error: ${err.name}.`,
+    ),
+  );
+  return app;
+}

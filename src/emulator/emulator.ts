@@ -1,0 +1,224 @@
+/**
+ * `startEmulator()`: wires state, engine, routes and the server, and implements the
+ * in-process control API.
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import type { RunnerScaleSet } from "../wire/types.js";
+import { createApp } from "./app.js";
+import { PATHS, type ResolvedOptions, type ServiceContext, serviceBase } from "./context.js";
+import { JobEngine } from "./engine.js";
+import { FaultRegistry } from "./faults.js";
+import { RequestRecorder } from "./recorder.js";
+import type { ControlApi } from "./routes/control.js";
+import { removeScaleSet } from "./routes/scale-sets.js";
+import { scaleSetJson } from "./scale-set-json.js";
+import { type Listening, listen } from "./server.js";
+import { evictSession, expireSession, isLive, sweepSessions } from "./sessions.js";
+import { ServiceState } from "./state.js";
+import { StateFile } from "./state-file.js";
+import { TokenIssuer } from "./tokens.js";
+import type { Emulator, EmulatorOptions, FaultSpec, JobSpec, JobView } from "./types.js";
+
+function resolve(options: EmulatorOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    mode: options.mode ?? "github",
+    org: options.org ?? "emulated-org",
+    tokens:
+      options.tokens && options.tokens.length > 0
+        ? [...options.tokens]
+        : [`ghp_${randomBytes(18).toString("base64url")}`],
+    longPollMs: options.longPollMs ?? 50_000,
+    sessionTtlMs: options.sessionTtlMs ?? 120_000,
+    adminTokenTtlMs: options.adminTokenTtlMs ?? 3_600_000,
+    queueTokenTtlMs: options.queueTokenTtlMs ?? 3_600_000,
+    pickupTimeoutMs: options.pickupTimeoutMs ?? 300_000,
+    tls: options.tls ?? false,
+  };
+  if (options.app) resolved.app = { ...options.app };
+  if (options.stateFile) resolved.stateFile = options.stateFile;
+  if (options.recordFile) resolved.recordFile = options.recordFile;
+  return resolved;
+}
+
+class RunningEmulator implements Emulator, ControlApi {
+  url = "";
+  configUrl = "";
+  controlUrl = "";
+  token: string;
+  caPem?: string;
+  readonly ctx: ServiceContext;
+  private listening?: Listening;
+  private recorder?: RequestRecorder;
+  private stateFile?: StateFile;
+  private sweeper?: ReturnType<typeof setInterval>;
+  private closing?: Promise<void>;
+
+  constructor(options: ResolvedOptions) {
+    this.token = options.tokens[0] ?? "";
+    const state = new ServiceState();
+    const ctx = {
+      options,
+      url: "",
+      state,
+      tokens: new TokenIssuer(),
+      faults: new FaultRegistry(),
+    } as ServiceContext;
+    ctx.engine = new JobEngine(state, {
+      mode: options.mode,
+      org: options.org,
+      pickupTimeoutMs: options.pickupTimeoutMs,
+      acquireJobUrl: (id) => `${serviceBase(ctx)}_apis/runtime/runnerscalesets/${id}/acquirejobs`,
+      onChange: () => this.stateFile?.scheduleSave(),
+    });
+    this.ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this.ctx;
+    let port = options.port;
+    if (options.stateFile) {
+      this.stateFile = new StateFile(options.stateFile, () =>
+        this.ctx.state.toSaved(this.port(), this.ctx.tokens.toState()),
+      );
+      const saved = await this.stateFile.load();
+      if (saved) {
+        this.ctx.state.restore(saved);
+        this.ctx.tokens.restore(saved.tokens);
+        if (port === 0) port = saved.port;
+      }
+    }
+    if (options.recordFile) this.recorder = new RequestRecorder(options.recordFile);
+    const app = createApp(this.ctx, this, this.recorder);
+    this.listening = await listen(app, options.host, port, options.tls, port !== options.port);
+    if (this.listening.caPem !== undefined) this.caPem = this.listening.caPem;
+    const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+    this.url = `${options.tls ? "https" : "http"}://${hostForUrl}:${this.listening.port}`;
+    this.ctx.url = this.url;
+    this.configUrl = `${this.url}/${options.org}`;
+    this.controlUrl = `${this.url}${PATHS.control}`;
+    const period = Math.max(
+      10,
+      Math.min(1000, options.pickupTimeoutMs / 4, options.sessionTtlMs / 4),
+    );
+    this.sweeper = setInterval(() => {
+      if (sweepSessions(this.ctx)) this.stateFile?.scheduleSave();
+      this.ctx.engine.sweepPickups();
+    }, period);
+    this.sweeper.unref();
+    this.stateFile?.scheduleSave();
+  }
+
+  private port(): number {
+    return this.listening?.port ?? 0;
+  }
+
+  info(): Record<string, unknown> {
+    return {
+      url: this.url,
+      configUrl: this.configUrl,
+      controlUrl: this.controlUrl,
+      mode: this.ctx.options.mode,
+      org: this.ctx.options.org,
+    };
+  }
+
+  queueJobs(specs: JobSpec | JobSpec[]): JobView[] {
+    const list = Array.isArray(specs) ? specs : [specs];
+    return this.ctx.engine.queueJobs(list).map((j) => this.ctx.state.jobView(j));
+  }
+
+  listJobs(): JobView[] {
+    return [...this.ctx.state.jobs.values()].map((j) => this.ctx.state.jobView(j));
+  }
+
+  listRunners() {
+    return [...this.ctx.state.runners.values()].map((r) => this.ctx.state.runnerView(r));
+  }
+
+  listScaleSets(): RunnerScaleSet[] {
+    return [...this.ctx.state.scaleSets.values()].map((s) => {
+      const json = scaleSetJson(this.ctx, s) as unknown as RunnerScaleSet;
+      return json;
+    });
+  }
+
+  listSessions() {
+    return [...this.ctx.state.sessions.values()]
+      .filter((s) => isLive(this.ctx, s))
+      .map((s) => this.ctx.state.sessionView(s));
+  }
+
+  addFault(fault: FaultSpec): string {
+    return this.ctx.faults.add(fault);
+  }
+
+  listFaults(): unknown[] {
+    return this.ctx.faults.list();
+  }
+
+  removeFault(id: string): boolean {
+    return this.ctx.faults.remove(id);
+  }
+
+  clearFaults(): void {
+    this.ctx.faults.clear();
+  }
+
+  expireTokens(kind: "admin" | "queue" | "all" = "all"): void {
+    this.ctx.tokens.expire(kind);
+    this.stateFile?.scheduleSave();
+  }
+
+  expireSession(scaleSetId: number): void {
+    expireSession(this.ctx, scaleSetId);
+    this.stateFile?.scheduleSave();
+  }
+
+  evictSession(scaleSetId: number): void {
+    evictSession(this.ctx, scaleSetId);
+    this.stateFile?.scheduleSave();
+  }
+
+  deleteScaleSet(id: number): void {
+    if (this.ctx.state.scaleSets.has(id)) removeScaleSet(this.ctx, id);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined && value !== false && value !== null) return value;
+      if (Date.now() > deadline)
+        throw new Error(`waitFor: condition not met within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.ctx.faults.stalls.notify();
+    for (const q of this.ctx.state.queues.values()) q.waiters.notify();
+    for (const w of this.ctx.state.runnerWaiters.values()) w.notify();
+    await this.listening?.close();
+    await this.stateFile?.saveNow();
+    await this.recorder?.close();
+  }
+}
+
+/**
+ * Starts an emulator of the GitHub side on a real loopback port.
+ * @see docs/emulator.md
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = new RunningEmulator(resolve(options));
+  await emulator.start();
+  return emulator;
+}

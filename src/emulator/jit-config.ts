@@ -1,0 +1,66 @@
+/**
+ * JIT config blobs in the real shape (spec §3.18): base64 of a JSON map of file name → base64
+ * file content, with `.runner`, `.credentials` and `.credentials_rsaparams`.
+ * @module
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { PATHS, type ServiceContext, serviceBase } from "./context.js";
+import type { RunnerRecord, ScaleSetRecord } from "./records.js";
+
+function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), "utf8").toString("base64");
+}
+
+function randomB64(bytes: number): string {
+  return randomBytes(bytes).toString("base64");
+}
+
+/** Fresh credentials for a new runner: the OAuth client id and the secret (`d`). */
+export function newRunnerCredentials(): { clientId: string; secret: string } {
+  return { clientId: randomUUID(), secret: randomB64(32) };
+}
+
+/**
+ * The encoded JIT config of a runner. `.runner.serverUrlV2` points at the emulator's runner
+ * agent endpoints; the fake runner authenticates with `.credentials_rsaparams.d` as its secret.
+ */
+export function encodeJitConfig(
+  ctx: ServiceContext,
+  runner: RunnerRecord,
+  scaleSet: ScaleSetRecord,
+): string {
+  const files = {
+    ".runner": b64({
+      agentId: runner.id,
+      agentName: runner.name,
+      poolId: scaleSet.runnerGroupId,
+      poolName: scaleSet.runnerGroupName,
+      disableUpdate: scaleSet.runnerSetting.disableUpdate ?? false,
+      ephemeral: true,
+      serverUrl: serviceBase(ctx),
+      workFolder: runner.workFolder || "_work",
+      useV2Flow: true,
+      serverUrlV2: `${ctx.url}${PATHS.agent}/`,
+      useRunnerAdminFlow: true,
+    }),
+    ".credentials": b64({
+      scheme: "OAuth",
+      data: {
+        clientId: runner.clientId,
+        authorizationUrl: `${serviceBase(ctx)}_apis/oauth2/token/${runner.clientId}`,
+        requireFipsCryptography: "False",
+      },
+    }),
+    ".credentials_rsaparams": b64({
+      d: runner.secret,
+      dp: randomB64(128),
+      dq: randomB64(128),
+      exponent: "AQAB",
+      inverseQ: randomB64(128),
+      modulus: randomB64(256),
+      p: randomB64(128),
+      q: randomB64(128),
+    }),
+  };
+  return b64(files);
+}

@@ -1,0 +1,100 @@
+/**
+ * Listening: plain HTTP/1.1, or https with HTTP/2 + HTTP/1.1 via ALPN and a self-signed cert.
+ * @module
+ */
+import type { Server } from "node:http";
+import { createSecureServer, type Http2SecureServer } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
+import { generate } from "selfsigned";
+import type { AppEnv } from "./context.js";
+
+/** A listening server and how to stop it. */
+export interface Listening {
+  port: number;
+  caPem?: string;
+  close(): Promise<void>;
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1. */
+export async function selfSignedCert(host: string): Promise<{ key: string; cert: string }> {
+  const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [
+    { type: 2, value: "localhost" },
+    { type: 7, ip: "127.0.0.1" },
+  ];
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== "127.0.0.1")
+    altNames.push({ type: 7, ip: host });
+  else if (host !== "localhost" && !/^\d/.test(host)) altNames.push({ type: 2, value: host });
+  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+    keySize: 2048,
+    algorithm: "sha256",
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      { name: "subjectAltName", altNames },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+/** Starts serving `app` on host:port (port 0 = random; falls back to random if taken). */
+export async function listen(
+  app: Hono<AppEnv>,
+  host: string,
+  port: number,
+  tls: boolean,
+  fallbackToRandom: boolean,
+): Promise<Listening> {
+  let caPem: string | undefined;
+  let server: Server | Http2SecureServer;
+  if (tls) {
+    const { key, cert } = await selfSignedCert(host);
+    caPem = cert;
+    server = createAdaptorServer({
+      fetch: app.fetch,
+      createServer: createSecureServer,
+      serverOptions: { key, cert, allowHTTP1: true },
+    }) as Http2SecureServer;
+  } else {
+    server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  }
+  const sockets = new Set<{ destroy(): void }>();
+  server.on("connection", (s: { destroy(): void; once(e: string, f: () => void): void }) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
+  if (server.listenerCount("secureConnection") >= 0 && tls) {
+    server.on(
+      "secureConnection",
+      (s: { destroy(): void; once(e: string, f: () => void): void }) => {
+        sockets.add(s);
+        s.once("close", () => sockets.delete(s));
+      },
+    );
+  }
+  const actualPort = await new Promise<number>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE" && fallbackToRandom && port !== 0) {
+        server.listen(0, host);
+        return;
+      }
+      reject(err);
+    };
+    server.on("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+  if ("keepAliveTimeout" in server) server.keepAliveTimeout = 65_000;
+  const result: Listening = {
+    port: actualPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+  if (caPem !== undefined) result.caPem = caPem;
+  return result;
+}
