@@ -1,0 +1,121 @@
+/**
+ * The three config sources, each turned into a validated {@link RawConfig}: a YAML file, the
+ * `SCALESET_*` / `GITHUB_TOKEN` environment, and command-line flags.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { DaemonConfigError } from "./config-error.js";
+import { type RawConfig, rawConfigSchema } from "./config-schema.js";
+
+/** Keys settable from env vars and flags (the file may hold every key). */
+const FLAT_KEYS = [
+  "url",
+  "token",
+  "appClientId",
+  "appInstallationId",
+  "appPrivateKey",
+  "appPrivateKeyFile",
+  "logLevel",
+  "logFormat",
+  "metricsAddr",
+  "drainTimeout",
+  "deleteOnExit",
+  "name",
+  "labels",
+  "runnerGroup",
+  "minRunners",
+  "maxRunners",
+  "provider",
+  "runnerImage",
+  "runnerDir",
+  "workDir",
+] as const;
+type FlatKey = (typeof FLAT_KEYS)[number];
+
+const INT_KEYS = new Set<FlatKey>(["minRunners", "maxRunners", "appInstallationId"]);
+
+/** `minRunners` → `--min-runners`. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `minRunners` → `SCALESET_MIN_RUNNERS`. */
+export function envName(key: string): string {
+  return `SCALESET_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+function convert(key: FlatKey, value: unknown, field: string): unknown {
+  if (typeof value !== "string") return value;
+  if (key === "labels")
+    return value
+      .split(",")
+      .map((l) => l.trim())
+      .filter(Boolean);
+  if (key === "deleteOnExit") return /^(1|true|yes|on)$/i.test(value);
+  if (INT_KEYS.has(key)) {
+    if (!/^\s*-?\d+\s*$/.test(value)) {
+      throw new DaemonConfigError(field, `must be a whole number, got "${value}"`);
+    }
+    return Number(value);
+  }
+  return value;
+}
+
+function validate(raw: Record<string, unknown>, where: (path: PropertyKey[]) => string): RawConfig {
+  const result = rawConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0] as z.core.$ZodIssue;
+  if (issue.code === "unrecognized_keys") {
+    const path = issue.path.length > 0 ? `${where(issue.path)}: ` : "";
+    throw new DaemonConfigError(where([]) || "config", `${path}unknown key "${issue.keys[0]}"`);
+  }
+  throw new DaemonConfigError(where(issue.path), issue.message.replace(/^Invalid input: /, ""));
+}
+
+/** Reads and validates a YAML config file. */
+export function configFromFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "unreadable";
+    throw new DaemonConfigError("--config", `cannot read "${path}" (${code})`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (err) {
+    const line = (err as Error).message.split("\n")[0];
+    throw new DaemonConfigError("--config", `"${path}" is not valid YAML: ${line}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new DaemonConfigError("--config", `"${path}" must hold a YAML mapping`);
+  }
+  return validate(data as Record<string, unknown>, (p) =>
+    p.length === 0 ? `config file ${path}` : `${p.map(String).join(".")} in ${path}`,
+  );
+}
+
+/** The `SCALESET_*` variables (and `GITHUB_TOKEN`, below `SCALESET_TOKEN`). */
+export function configFromEnv(env: NodeJS.ProcessEnv): RawConfig {
+  const raw: Record<string, unknown> = {};
+  const githubToken = env["GITHUB_TOKEN"];
+  if (githubToken) raw["token"] = githubToken;
+  for (const key of FLAT_KEYS) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== "") raw[key] = convert(key, value, envName(key));
+  }
+  return validate(raw, (p) => (p.length === 0 ? "environment" : envName(String(p[0]))));
+}
+
+/** Command-line flags as commander hands them out (camelCase keys, string values). */
+export function configFromFlags(flags: Record<string, unknown>): RawConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of FLAT_KEYS) {
+    const value = flags[key];
+    if (value !== undefined) raw[key] = convert(key, value, flagName(key));
+  }
+  return validate(raw, (p) => (p.length === 0 ? "flags" : flagName(String(p[0]))));
+}

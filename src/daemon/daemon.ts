@@ -1,0 +1,122 @@
+/**
+ * The composition root of `scaleset run`: one runtime per configured scale set, the metrics and
+ * health server, and the shutdown sequence (drain, delete sessions, optionally the scale sets).
+ * @module
+ */
+import { closeSharedDispatchers } from "../client/index.js";
+import { childLogger, type Logger } from "../util/logger.js";
+import { createClient } from "./client-factory.js";
+import type { DaemonConfig } from "./config-schema.js";
+import { type HealthServer, startHealthServer } from "./health-server.js";
+import { DaemonMetrics } from "./metrics.js";
+import { createProvider } from "./providers.js";
+import { type RuntimeTuning, ScaleSetRuntime } from "./scale-set-runtime.js";
+
+/** Options of {@link runDaemon}. */
+export interface DaemonOptions {
+  config: DaemonConfig;
+  logger: Logger;
+  /** Aborting starts the drain; the promise resolves once it is done. */
+  signal: AbortSignal;
+  tuning?: RuntimeTuning;
+  /** Called once every scale set is reconciled and listening (and the health server is up). */
+  onReady?: (info: { metricsUrl: string | undefined; scaleSetIds: number[] }) => void;
+}
+
+/**
+ * Runs until `signal` aborts, then drains and resolves. Rejects when a scale set cannot start
+ * (e.g. bad credentials) or its listener stops on an unrecoverable error, after draining the
+ * others.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const { config, signal } = options;
+  const logger = options.logger;
+  const metrics = new DaemonMetrics(config.url);
+  const runtimes: ScaleSetRuntime[] = [];
+  let server: HealthServer | undefined;
+  let failure: unknown;
+  const stopOnFailure = new AbortController();
+  const onAbort = () => stopOnFailure.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (config.metricsAddr) {
+      server = await startHealthServer({
+        ...config.metricsAddr,
+        metrics: async () => ({ body: await metrics.metrics(), contentType: metrics.contentType }),
+        alive: () => ({
+          ok: runtimes.every((r) => r.alive),
+          detail: {
+            scaleSets: runtimes.map((r) => ({
+              name: r.config.name,
+              state: r.health?.state,
+              lastPollAt: r.health?.lastPollAt,
+            })),
+          },
+        }),
+        ready: () => ({
+          ok: runtimes.length === config.scaleSets.length && runtimes.every((r) => r.ready),
+          detail: { scaleSets: runtimes.map((r) => ({ name: r.config.name, ready: r.ready })) },
+        }),
+      });
+      logger.info({ url: server.url }, "metrics and health listening");
+    }
+    for (const set of config.scaleSets) {
+      const setLogger = childLogger(logger, { scaleSet: set.name });
+      runtimes.push(
+        new ScaleSetRuntime({
+          config: set,
+          client: createClient({ url: config.url, auth: config.auth, logger: setLogger }),
+          provider: await createProvider(set.provider, setLogger),
+          metrics,
+          logger,
+          tuning: options.tuning,
+        }),
+      );
+    }
+    await Promise.all(runtimes.map((r) => r.start(stopOnFailure.signal)));
+    for (const runtime of runtimes) {
+      runtime.listening.catch((err: unknown) => {
+        failure ??= err;
+        logger.error(
+          { scaleSet: runtime.config.name, err: (err as Error).message },
+          "listener stopped",
+        );
+        stopOnFailure.abort(err);
+      });
+    }
+    logger.info(
+      { scaleSets: runtimes.map((r) => ({ name: r.config.name, id: r.scaleSetId })) },
+      "running",
+    );
+    options.onReady?.({
+      metricsUrl: server?.url,
+      scaleSetIds: runtimes.map((r) => r.scaleSetId ?? 0),
+    });
+    if (!stopOnFailure.signal.aborted) {
+      await new Promise<void>((resolve) =>
+        stopOnFailure.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+    }
+  } catch (err) {
+    failure ??= err;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    logger.info({ drainTimeoutMs: config.drainTimeoutMs }, "shutting down");
+    await Promise.all(
+      runtimes.map((r) =>
+        r
+          .stop({ drainTimeoutMs: config.drainTimeoutMs, deleteScaleSet: config.deleteOnExit })
+          .catch((err: unknown) => {
+            logger.error(
+              { scaleSet: r.config.name, err: (err as Error).message },
+              "shutdown failed",
+            );
+          }),
+      ),
+    );
+    await server?.close();
+    await closeSharedDispatchers().catch(() => {});
+    logger.info({}, "stopped");
+  }
+  if (failure !== undefined && !signal.aborted) throw failure;
+}
