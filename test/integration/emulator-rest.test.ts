@@ -1,0 +1,175 @@
+import { createSign, generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { adminExchange } from "../helpers/start-emulator.js";
+
+const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const otherKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const publicKeyPem = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
+
+function appJwt(privateKey: typeof keys.privateKey, claims: Record<string, unknown>): string {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const head = `${enc({ alg: "RS256", typ: "JWT" })}.${enc(claims)}`;
+  const sig = createSign("RSA-SHA256").update(head).sign(privateKey).toString("base64url");
+  return `${head}.${sig}`;
+}
+
+function nowS(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+describe("emulator GitHub REST side", () => {
+  let emu: Emulator;
+  let api: string;
+  beforeAll(async () => {
+    emu = await startEmulator({
+      tokens: ["ghp_allowed"],
+      app: { clientId: "Iv1.client", installationId: 42, publicKeyPem },
+      adminTokenTtlMs: 90_000,
+    });
+    api = `${emu.url}/api/v3`;
+  });
+  afterAll(() => emu.close());
+
+  const post = (path: string, headers: Record<string, string>, body?: string) =>
+    fetch(
+      `${api}${path}`,
+      body === undefined ? { method: "POST", headers } : { method: "POST", headers, body },
+    );
+
+  it("issues a registration token with 201 for an allow-listed PAT on org, repo and enterprise paths", async () => {
+    for (const path of [
+      "/orgs/emulated-org/actions/runners/registration-token",
+      "/repos/emulated-org/some-repo/actions/runners/registration-token",
+      "/enterprises/acme/actions/runners/registration-token",
+    ]) {
+      const res = await post(path, {
+        authorization: "Bearer ghp_allowed",
+        "content-type": "application/vnd.github.v3+json",
+      });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { token: string; expires_at: string };
+      expect(body.token).toMatch(/^[A-Z0-9]{20,}$/);
+      expect(body.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    }
+  });
+
+  it("rejects a wrong or missing PAT with GitHub's 401 body and an unknown org with 404", async () => {
+    const wrong = await post("/orgs/emulated-org/actions/runners/registration-token", {
+      authorization: "Bearer nope",
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("x-github-request-id")).toBeTruthy();
+    expect(await wrong.json()).toMatchObject({
+      message: "Bad credentials",
+      documentation_url: "https://docs.github.com/rest",
+    });
+    const missing = await post("/orgs/emulated-org/actions/runners/registration-token", {});
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ message: "Requires authentication" });
+    const otherOrg = await post("/orgs/other/actions/runners/registration-token", {
+      authorization: "Bearer ghp_allowed",
+    });
+    expect(otherOrg.status).toBe(404);
+  });
+
+  it("exchanges a registration token for a real-looking admin JWT with the configured lifetime", async () => {
+    const admin = await adminExchange(emu, "ghp_allowed");
+    expect(admin.url).toBe(`${emu.url}/_services/pipelines/`);
+    const parts = admin.token.split(".");
+    expect(parts).toHaveLength(3);
+    for (const p of parts) expect(p).not.toMatch(/[=+/]/);
+    const header = JSON.parse(Buffer.from(parts[0] ?? "", "base64url").toString()) as {
+      alg: string;
+    };
+    const claims = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString()) as {
+      exp: number;
+    };
+    expect(header.alg).toBe("HS256");
+    expect(typeof claims.exp).toBe("number");
+    expect(claims.exp).toBeGreaterThanOrEqual(nowS() + 85);
+    expect(claims.exp).toBeLessThanOrEqual(nowS() + 92);
+  });
+
+  it("refuses runner-registration with a Bearer PAT (wrong token kind) or a malformed body", async () => {
+    const wrongKind = await post(
+      "/actions/runner-registration",
+      { authorization: "Bearer ghp_allowed", "content-type": "application/json" },
+      JSON.stringify({ url: emu.configUrl, runner_event: "register" }),
+    );
+    expect(wrongKind.status).toBe(401);
+    const reg = await post("/orgs/emulated-org/actions/runners/registration-token", {
+      authorization: "Bearer ghp_allowed",
+    });
+    const { token } = (await reg.json()) as { token: string };
+    const headers = { authorization: `RemoteAuth ${token}`, "content-type": "application/json" };
+    expect((await post("/actions/runner-registration", headers, "{not json")).status).toBe(400);
+    expect(
+      (await post("/actions/runner-registration", headers, JSON.stringify({ url: emu.configUrl })))
+        .status,
+    ).toBe(422);
+  });
+
+  it("verifies GitHub App JWTs: signature, expiry, issuer and installation id", async () => {
+    const claims = { iss: "Iv1.client", iat: nowS() - 60, exp: nowS() + 480 };
+    const ok = await post("/app/installations/42/access_tokens", {
+      authorization: `Bearer ${appJwt(keys.privateKey, claims)}`,
+      "content-type": "application/vnd.github+json",
+    });
+    expect(ok.status).toBe(201);
+    const inst = (await ok.json()) as { token: string; expires_at: string };
+    expect(inst.token).toMatch(/^ghs_/);
+    expect(inst.expires_at).toMatch(/Z$/);
+    const reg = await post("/orgs/emulated-org/actions/runners/registration-token", {
+      authorization: `Bearer ${inst.token}`,
+    });
+    expect(reg.status).toBe(201);
+
+    const cases: [string, number][] = [
+      [appJwt(otherKeys.privateKey, claims), 401],
+      [appJwt(keys.privateKey, { ...claims, exp: nowS() - 120 }), 401],
+      [appJwt(keys.privateKey, { ...claims, exp: nowS() + 3600 }), 401],
+      [appJwt(keys.privateKey, { ...claims, iss: "someone-else" }), 401],
+    ];
+    for (const [jwt, status] of cases) {
+      const res = await post("/app/installations/42/access_tokens", {
+        authorization: `Bearer ${jwt}`,
+      });
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { message: string }).message).not.toContain(jwt);
+    }
+    const wrongInstallation = await post("/app/installations/7/access_tokens", {
+      authorization: `Bearer ${appJwt(keys.privateKey, claims)}`,
+    });
+    expect(wrongInstallation.status).toBe(404);
+    const pat = await post("/app/installations/42/access_tokens", {
+      authorization: "Bearer ghp_allowed",
+    });
+    expect(pat.status).toBe(401);
+    const jwtForRegistration = await post("/orgs/emulated-org/actions/runners/registration-token", {
+      authorization: `Bearer ${appJwt(keys.privateKey, claims)}`,
+    });
+    expect(jwtForRegistration.status).toBe(403);
+  });
+
+  it("rejects the PAT, a forged JWT and an expired admin token on the Actions service with 401", async () => {
+    const admin = await adminExchange(emu, "ghp_allowed");
+    const url = `${admin.url}_apis/runtime/runnerscalesets?api-version=6.0-preview&name=x&runnerGroupId=1`;
+    const get = (token: string) =>
+      fetch(url, {
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      });
+    expect((await get(admin.token)).status).toBe(200);
+    const pat = await get("ghp_allowed");
+    expect(pat.status).toBe(401);
+    expect(await pat.json()).toMatchObject({
+      typeName: expect.stringContaining("VssUnauthorizedException"),
+    });
+    const [h, p] = admin.token.split(".");
+    expect((await get(`${h}.${p}.forged`)).status).toBe(401);
+    emu.expireTokens("admin");
+    expect((await get(admin.token)).status).toBe(401);
+    const fresh = await adminExchange(emu, "ghp_allowed");
+    expect((await get(fresh.token)).status).toBe(200);
+  });
+});
