@@ -58,6 +58,7 @@ export class GitHubAuth {
    * while the shared exchange goes on for the others.
    */
   connection(signal?: AbortSignal): Promise<AdminConnection> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const current = this.#current;
     if (current && Date.now() + ADMIN_TOKEN_REFRESH_MARGIN_MS <= current.expiresAtMs) {
       return Promise.resolve(current);
