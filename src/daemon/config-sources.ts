@@ -98,11 +98,16 @@ export function configFromFile(path: string): RawConfig {
   );
 }
 
+/** `env[name]` (a function so the index access reads the same to tsc and biome). */
+export function readVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name];
+}
+
 /** The `SCALESET_*` variables (and `GITHUB_TOKEN`, below `SCALESET_TOKEN`). */
 export function configFromEnv(env: NodeJS.ProcessEnv): RawConfig {
   const raw: Record<string, unknown> = {};
-  const githubToken = env["GITHUB_TOKEN"];
-  if (githubToken) raw["token"] = githubToken;
+  const githubToken = readVar(env, "GITHUB_TOKEN");
+  if (githubToken) Object.assign(raw, { token: githubToken });
   for (const key of FLAT_KEYS) {
     const value = env[envName(key)];
     if (value !== undefined && value !== "") raw[key] = convert(key, value, envName(key));

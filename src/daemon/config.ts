@@ -23,13 +23,14 @@ import {
   configFromFlags,
   envName,
   flagName,
+  readVar,
 } from "./config-sources.js";
 import { parseDuration, parseHostPort } from "./duration.js";
 
 /** Inputs of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** Flags as commander parsed them (camelCase keys); `config` names the YAML file. */
-  flags?: Record<string, unknown>;
+  flags?: { config?: unknown; [key: string]: unknown };
   /** @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal (for `logFormat: auto`). @default process.stdout.isTTY */
@@ -47,27 +48,10 @@ export const CONFIG_DEFAULTS = {
 
 /** Builds the frozen daemon config; throws {@link DaemonConfigError} on the first problem. */
 export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
-  const flags = options.flags ?? {};
-  const env = options.env ?? process.env;
-  const file = (flags["config"] as string | undefined) ?? env["SCALESET_CONFIG"];
-  const fromFile = file ? configFromFile(file) : {};
-  const raw: RawConfig = { ...fromFile, ...configFromEnv(env), ...configFromFlags(flags) };
-  const field = (key: string) => `${flagName(key)}`;
+  const raw = mergeSources(options);
+  const field = (key: string) => flagName(key);
 
-  if (!raw.url) {
-    throw new DaemonConfigError(
-      field("url"),
-      `missing; set it, ${envName("url")} or url in a config file`,
-    );
-  }
-  try {
-    parseConfigUrl(raw.url);
-  } catch {
-    throw new DaemonConfigError(
-      field("url"),
-      `"${raw.url}" is not a GitHub organization, repository or enterprise URL (e.g. https://github.com/my-org)`,
-    );
-  }
+  const { url, auth } = resolveConnection(raw);
   const drainTimeoutMs = parseDuration(raw.drainTimeout ?? CONFIG_DEFAULTS.drainTimeout);
   if (drainTimeoutMs === undefined) {
     throw new DaemonConfigError(
@@ -84,8 +68,8 @@ export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
   const logFormat = raw.logFormat ?? "auto";
   const scaleSets = resolveScaleSets(raw);
   return deepFreeze({
-    url: raw.url,
-    auth: resolveAuth(raw),
+    url,
+    auth,
     logLevel: raw.logLevel ?? "info",
     logFormat:
       logFormat === "auto"
@@ -98,6 +82,38 @@ export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
     deleteOnExit: raw.deleteOnExit ?? false,
     scaleSets,
   });
+}
+
+/** The URL and credentials only (for the admin commands), from the same sources. */
+export function loadConnection(options: LoadConfigOptions = {}): { url: string; auth: AuthConfig } {
+  return deepFreeze(resolveConnection(mergeSources(options)));
+}
+
+function mergeSources(options: LoadConfigOptions): RawConfig {
+  const flags = options.flags ?? {};
+  const env = options.env ?? process.env;
+  const file = (flags.config as string | undefined) ?? readVar(env, "SCALESET_CONFIG");
+  const fromFile = file ? configFromFile(file) : {};
+  return { ...fromFile, ...configFromEnv(env), ...configFromFlags(flags) };
+}
+
+function resolveConnection(raw: RawConfig): { url: string; auth: AuthConfig } {
+  const field = (key: string) => flagName(key);
+  if (!raw.url) {
+    throw new DaemonConfigError(
+      field("url"),
+      `missing; set it, ${envName("url")} or url in a config file`,
+    );
+  }
+  try {
+    parseConfigUrl(raw.url);
+  } catch {
+    throw new DaemonConfigError(
+      field("url"),
+      `"${raw.url}" is not a GitHub organization, repository or enterprise URL (e.g. https://github.com/my-org)`,
+    );
+  }
+  return { url: raw.url, auth: resolveAuth(raw) };
 }
 
 function resolveAuth(raw: RawConfig): AuthConfig {

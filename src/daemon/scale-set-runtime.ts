@@ -47,7 +47,7 @@ export class ScaleSetRuntime {
   #autoscaler: Autoscaler | undefined;
   #listener: Listener | undefined;
   #listening: Promise<void> | undefined;
-  #reconciled = false;
+  #reconciled: boolean = false;
 
   constructor(options: ScaleSetRuntimeOptions) {
     this.config = options.config;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { registerRun } from "./run.js";
 
 /** Adds every subcommand to the program. One line per command file. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerRun(program);
 }
