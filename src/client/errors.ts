@@ -37,7 +37,9 @@ export type ScaleSetErrorCode =
   /** No response: connection refused/reset, TLS failure, per-attempt timeout (after retries). */
   | "NETWORK_ERROR"
   /** A success status with a body that cannot be used: empty, truncated, not the expected JSON. */
-  | "BAD_RESPONSE";
+  | "BAD_RESPONSE"
+  /** A runner provider (docker, process, …) could not start, stop or list runners. */
+  | "PROVIDER_ERROR";
 
 const BRAND = Symbol.for("scaleset.ScaleSetError");
 
