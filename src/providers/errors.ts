@@ -2,6 +2,7 @@
  * The error providers throw when the infrastructure refuses an operation.
  * @module
  */
+import { ScaleSetError } from "../client/errors.js";
 
 /** Options for {@link ProviderError}. */
 export interface ProviderErrorOptions {
@@ -14,17 +15,17 @@ export interface ProviderErrorOptions {
 }
 
 /**
- * A provider could not start, stop or list runners. `code` is always `PROVIDER_ERROR`; the
- * message says what failed and where, and never contains a JIT config.
+ * A provider could not start, stop or list runners: a {@link ScaleSetError} with code
+ * `PROVIDER_ERROR` (check with `isScaleSetError(err, "PROVIDER_ERROR")`). The message says what
+ * failed and where, and never contains a JIT config.
  */
-export class ProviderError extends Error {
+export class ProviderError extends ScaleSetError {
   override name = "ProviderError";
-  readonly code = "PROVIDER_ERROR" as const;
   readonly provider: string;
   readonly runnerName: string | undefined;
 
   constructor(message: string, options: ProviderErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super("PROVIDER_ERROR", message, options.cause === undefined ? {} : { cause: options.cause });
     this.provider = options.provider;
     this.runnerName = options.runnerName;
   }
