@@ -3,6 +3,7 @@
  * health server, and the shutdown sequence (drain, delete sessions, optionally the scale sets).
  * @module
  */
+import type { Autoscaler } from "../autoscaler/autoscaler.js";
 import { closeSharedDispatchers } from "../client/index.js";
 import { childLogger, type Logger } from "../util/logger.js";
 import { createClient } from "./client-factory.js";
@@ -20,7 +21,11 @@ export interface DaemonOptions {
   signal: AbortSignal;
   tuning?: RuntimeTuning;
   /** Called once every scale set is reconciled and listening (and the health server is up). */
-  onReady?: (info: { metricsUrl: string | undefined; scaleSetIds: number[] }) => void;
+  onReady?: (info: {
+    metricsUrl: string | undefined;
+    scaleSetIds: number[];
+    autoscalers: Autoscaler[];
+  }) => void;
 }
 
 /**
@@ -91,6 +96,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     options.onReady?.({
       metricsUrl: server?.url,
       scaleSetIds: runtimes.map((r) => r.scaleSetId ?? 0),
+      autoscalers: runtimes.flatMap((r) => (r.autoscaler ? [r.autoscaler] : [])),
     });
     if (!stopOnFailure.signal.aborted) {
       await new Promise<void>((resolve) =>

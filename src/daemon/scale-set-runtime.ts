@@ -9,8 +9,9 @@ import { ensureScaleSet } from "../autoscaler/scale-set.js";
 import type { ScaleSetClient } from "../client/index.js";
 import { Listener } from "../listener/listener.js";
 import type { ListenerOptions } from "../listener/options.js";
-import type { ListenerHealth } from "../listener/types.js";
+import type { ListenerHealth, MetricsRecorder } from "../listener/types.js";
 import { childLogger, type Logger } from "../util/logger.js";
+import type { JobStarted } from "../wire/types.js";
 import type { ScaleSetConfig } from "./config-schema.js";
 import type { DaemonMetrics } from "./metrics.js";
 
@@ -22,6 +23,8 @@ export interface RuntimeTuning {
   exitGraceMs?: number;
   /** Extra listener options (backoff, timeouts). */
   listener?: Partial<Omit<ListenerOptions, "client" | "scaleSetId" | "maxRunners">>;
+  /** Observes every JobStarted the listener hands over (after metrics). */
+  onJobStarted?: (job: JobStarted) => void;
 }
 
 /** Options of {@link ScaleSetRuntime}. */
@@ -127,7 +130,7 @@ export class ScaleSetRuntime {
       scaleSetId: scaleSet.id,
       maxRunners: config.maxRunners,
       logger: this.#logger,
-      metrics: hooks.listener,
+      metrics: withObserver(hooks.listener, tuning?.onJobStarted),
     });
     this.#listening = this.#listener.run(autoscaler, { signal: this.#listenerAbort.signal });
   }
@@ -160,4 +163,18 @@ export class ScaleSetRuntime {
       }
     }
   }
+}
+
+function withObserver(
+  recorder: MetricsRecorder,
+  onJobStarted: ((job: JobStarted) => void) | undefined,
+): MetricsRecorder {
+  if (!onJobStarted) return recorder;
+  return {
+    ...recorder,
+    recordJobStarted: (job) => {
+      recorder.recordJobStarted?.(job);
+      onJobStarted(job);
+    },
+  };
 }
