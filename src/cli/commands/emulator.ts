@@ -1,0 +1,152 @@
+/**
+ * `scaleset emulator`: runs the GitHub-side emulator standalone until SIGINT/SIGTERM.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { type EmulatorOptions, startEmulator } from "../../emulator/index.js";
+import { CliUsageError } from "../usage-error.js";
+
+interface EmulatorFlags {
+  port: string;
+  host: string;
+  mode: "github" | "ghes";
+  org: string;
+  token?: string[];
+  appId?: string;
+  appInstallationId?: string;
+  appPublicKey?: string;
+  longPollMs?: string;
+  sessionTtlMs?: string;
+  tokenTtlMs?: string;
+  adminTokenTtlMs?: string;
+  queueTokenTtlMs?: string;
+  pickupTimeoutMs?: string;
+  state?: string;
+  record?: string;
+  tls?: boolean;
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ scaleset emulator --port 8080
+  $ curl -X POST http://127.0.0.1:8080/_control/jobs -H 'content-type: application/json' \\
+      -d '{"labels":["linux"],"durationMs":2000}'
+  $ scaleset emulator --mode ghes --token ghp_test --state /tmp/emu.json --record /tmp/requests.jsonl
+`;
+
+function int(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new CliUsageError(`${flag} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Builds EmulatorOptions from the flags (exported for tests). */
+export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+  const options: EmulatorOptions = {
+    host: flags.host,
+    port: int("--port", flags.port) ?? 0,
+    mode: flags.mode,
+    org: flags.org,
+  };
+  if (flags.token) options.tokens = flags.token;
+  const numbers: [keyof EmulatorOptions, string, string | undefined][] = [
+    ["longPollMs", "--long-poll-ms", flags.longPollMs],
+    ["sessionTtlMs", "--session-ttl-ms", flags.sessionTtlMs],
+    ["adminTokenTtlMs", "--admin-token-ttl-ms", flags.adminTokenTtlMs ?? flags.tokenTtlMs],
+    ["queueTokenTtlMs", "--queue-token-ttl-ms", flags.queueTokenTtlMs ?? flags.tokenTtlMs],
+    ["pickupTimeoutMs", "--pickup-timeout-ms", flags.pickupTimeoutMs],
+  ];
+  for (const [key, flag, value] of numbers) {
+    const n = int(flag, value);
+    if (n !== undefined) Object.assign(options, { [key]: n });
+  }
+  if (flags.appId !== undefined || flags.appPublicKey !== undefined) {
+    if (!flags.appId || !flags.appPublicKey)
+      throw new CliUsageError("--app-id and --app-public-key go together");
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = readFileSync(flags.appPublicKey, "utf8");
+    } catch {
+      throw new CliUsageError(`--app-public-key: cannot read ${flags.appPublicKey}`);
+    }
+    options.app = {
+      clientId: flags.appId,
+      installationId: int("--app-installation-id", flags.appInstallationId) ?? 1,
+      publicKeyPem,
+    };
+  }
+  if (flags.state) options.stateFile = flags.state;
+  if (flags.record) options.recordFile = flags.record;
+  if (flags.tls) options.tls = true;
+  return options;
+}
+
+/** Registers `scaleset emulator`. */
+export function registerEmulator(program: Command): void {
+  program
+    .command("emulator")
+    .description(
+      "Run a local emulator of the GitHub side of the Runner Scale Set API (see docs/emulator.md)",
+    )
+    .option("--port <port>", "port to listen on (0 = random)", "0")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .addOption(
+      new Option("--mode <mode>", "job hand-out: github assigns, ghes needs acquirejobs")
+        .choices(["github", "ghes"])
+        .default("github"),
+    )
+    .option("--org <org>", "organization in the config URL", "emulated-org")
+    .option("--token <token>", "accepted PAT (repeatable; default: one generated)", collect)
+    .option("--app-id <id>", "GitHub App client ID (or App ID) whose JWTs are accepted")
+    .option("--app-installation-id <id>", "installation ID of that App", "1")
+    .option("--app-public-key <file>", "PEM public key of that App")
+    .option("--long-poll-ms <ms>", "GetMessage hold before 202 (default 50000)")
+    .option("--session-ttl-ms <ms>", "a session nobody polls expires after this (default 120000)")
+    .option("--token-ttl-ms <ms>", "admin and queue token lifetime (default 3600000)")
+    .option("--admin-token-ttl-ms <ms>", "admin token lifetime")
+    .option("--queue-token-ttl-ms <ms>", "message-queue token lifetime")
+    .option(
+      "--pickup-timeout-ms <ms>",
+      "assigned job not taken by a runner in this time is requeued (default 300000)",
+    )
+    .option("--state <file>", "state file: restored on start, saved on change")
+    .option("--record <file>", "append every request served to this JSONL file (secrets masked)")
+    .option("--tls", "serve https with HTTP/2 and a self-signed certificate")
+    .option("--json", "print the connection details as one JSON line")
+    .addHelpText("after", EXAMPLES)
+    .action(async (flags: EmulatorFlags) => {
+      const emu = await startEmulator(emulatorOptionsFromFlags(flags));
+      if (flags.json) {
+        console.log(
+          JSON.stringify({
+            url: emu.url,
+            configUrl: emu.configUrl,
+            token: emu.token,
+            controlUrl: emu.controlUrl,
+          }),
+        );
+      } else {
+        console.log("scaleset emulator listening");
+        console.log(`  config URL:  ${emu.configUrl}`);
+        console.log(`  token:       ${emu.token}`);
+        console.log(`  control URL: ${emu.controlUrl}`);
+        console.log(`  mode:        ${flags.mode}`);
+        console.log(
+          `Queue a job: curl -X POST ${emu.controlUrl}/jobs -H 'content-type: application/json' -d '{"labels":["linux"]}'`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await emu.close();
+    });
+}
