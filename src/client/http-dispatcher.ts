@@ -11,14 +11,56 @@
  * is never proxied from the environment.
  * @module
  */
-import { rootCertificates } from "node:tls";
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import type { Socket } from "node:net";
+import { rootCertificates, type TLSSocket } from "node:tls";
+import {
+  Agent,
+  type buildConnector,
+  Client,
+  type Dispatcher,
+  EnvHttpProxyAgent,
+  Pool,
+} from "undici";
 import type { ResolvedHttpOptions } from "./http-options.js";
 
 type DispatcherOptions = Pick<
   ResolvedHttpOptions,
   "proxy" | "noProxy" | "ca" | "rejectUnauthorized"
 >;
+
+/** Concurrent requests per HTTP/2 connection (Node's and common servers' stream limit). */
+export const H2_STREAMS_PER_CONNECTION = 100;
+
+// undici keeps `pipelining` at 1 for every connection, so a pool opens one connection per
+// in-flight request even after ALPN chose h2. Raise it for h2 connections only: HTTP/1.1
+// pipelining would queue requests behind a held long poll.
+function h2AwareClient(origin: string | URL, opts: object): Dispatcher {
+  const options = opts as Client.Options & { connect?: buildConnector.connector };
+  const connect = options.connect;
+  if (typeof connect !== "function") return new Client(origin, options);
+  let h2 = false;
+  const client = new Client(origin, {
+    ...options,
+    connect: (connectOptions, callback) =>
+      connect(connectOptions, (err, socket) => {
+        if (err || !socket) {
+          callback(err ?? new Error("connect failed"), null);
+          return;
+        }
+        h2 = (socket as TLSSocket).alpnProtocol === "h2";
+        callback(null, socket as Socket);
+      }),
+  });
+  client.on("connect", () => {
+    const pipelining = h2 ? H2_STREAMS_PER_CONNECTION : 1;
+    if (client.pipelining !== pipelining) client.pipelining = pipelining;
+  });
+  return client;
+}
+
+function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
+  return new Pool(origin, { ...(opts as Pool.Options), factory: h2AwareClient });
+}
 
 const LOOPBACK_NO_PROXY = "localhost,127.0.0.1,[::1],::1";
 const shared = new Map<string, Dispatcher>();
@@ -60,6 +102,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
   const agentOptions = {
     allowH2: true,
+    factory: h2AwarePool,
     connect: tls,
     requestTls: tls,
     proxyTls: tls,

@@ -145,6 +145,9 @@ export class HttpTransport {
       headers,
       body: body === undefined ? null : body,
       signal,
+      // Lets POST/PATCH share a busy HTTP/2 connection (undici holds non-idempotent requests
+      // back while others run). Our retry policy already re-sends them on network errors.
+      idempotent: true,
     });
     let bytes = Buffer.from(await res.body.arrayBuffer());
     const header = (name: string) => {

@@ -46,6 +46,8 @@ export interface RecordingServer {
   requests: RecordedRequest[];
   /** Scripts `method path` (path without query): responders are used in order, the last repeats. */
   on(method: string, path: string, ...responders: Responder[]): void;
+  /** TCP connections accepted so far (TLS and plain alike). */
+  connectionCount(): number;
   /** Requests for `method path`. */
   requestsTo(method: string, path: string): RecordedRequest[];
   close(): Promise<void>;
@@ -132,7 +134,11 @@ export async function startRecordingServer(
   const { port } = server.address() as AddressInfo;
   const sessions = new Set<{ destroy(): void }>();
   server.on("session", (s: { destroy(): void }) => sessions.add(s));
-  server.on("connection", (s: { destroy(): void }) => sessions.add(s));
+  let connections = 0;
+  server.on("connection", (s: { destroy(): void }) => {
+    connections++;
+    sessions.add(s);
+  });
 
   return {
     url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
@@ -140,6 +146,7 @@ export async function startRecordingServer(
     on(method, path, ...responders) {
       routes.set(`${method} ${path}`, responders);
     },
+    connectionCount: () => connections,
     requestsTo(method, path) {
       return requests.filter((r) => r.method === method && r.path === path);
     },
