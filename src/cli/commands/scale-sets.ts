@@ -1,0 +1,148 @@
+/**
+ * `scaleset scale-sets list|get|delete`: inspect and remove scale sets.
+ * @module
+ */
+import type { Command } from "commander";
+import type { ScaleSetClient } from "../../client/index.js";
+import { createClient } from "../../daemon/client-factory.js";
+import { loadConnection } from "../../daemon/config.js";
+import { configFromFile } from "../../daemon/config-sources.js";
+import type { RunnerScaleSet } from "../../wire/types.js";
+import { CliUsageError } from "../usage-error.js";
+import { addConnectionOptions, usage } from "./run.js";
+
+type Flags = Record<string, unknown> & {
+  runnerGroup?: string;
+  json?: boolean;
+  yes?: boolean;
+  config?: string;
+};
+
+/** A client from the connection flags (exit 2 on bad input). */
+export function clientFromFlags(flags: Record<string, unknown>, subsystem: string): ScaleSetClient {
+  const { url, auth } = usage(() => loadConnection({ flags }));
+  return createClient({ url, auth, subsystem });
+}
+
+/** Finds a scale set by numeric id or by name in the runner group; throws a usage error if none. */
+export async function findScaleSet(
+  client: ScaleSetClient,
+  ref: string,
+  runnerGroup = "default",
+): Promise<RunnerScaleSet> {
+  const found = /^\d+$/.test(ref)
+    ? await client.getRunnerScaleSetById(Number(ref))
+    : await client.getRunnerScaleSet((await client.getRunnerGroupByName(runnerGroup)).id, ref);
+  if (!found)
+    throw new CliUsageError(`scale set "${ref}" not found in runner group "${runnerGroup}"`);
+  return found;
+}
+
+function describe(s: RunnerScaleSet): string {
+  const st = s.statistics;
+  return [
+    `id:         ${s.id}`,
+    `name:       ${s.name}`,
+    `group:      ${s.runnerGroupName || s.runnerGroupId}`,
+    `labels:     ${s.labels.map((l) => l.name).join(", ")}`,
+    `created:    ${s.createdOn}`,
+    st
+      ? `jobs:       ${st.totalAssignedJobs} assigned, ${st.totalRunningJobs} running, ${st.totalAvailableJobs} available`
+      : "jobs:       -",
+    st
+      ? `runners:    ${st.totalRegisteredRunners} registered, ${st.totalBusyRunners} busy, ${st.totalIdleRunners} idle`
+      : "runners:    -",
+  ].join("\n");
+}
+
+const EXAMPLES = `
+Examples:
+  $ scaleset scale-sets list --url https://github.com/my-org --config scaleset.yaml
+  $ scaleset scale-sets get linux-x64 --url https://github.com/my-org --token ghp_…
+  $ scaleset scale-sets get 42 --json
+  $ scaleset scale-sets delete linux-x64 --yes`;
+
+/** Registers `scaleset scale-sets`. */
+export function registerScaleSets(program: Command): void {
+  const group = program
+    .command("scale-sets")
+    .description("List, show and delete scale sets")
+    .addHelpText("after", EXAMPLES);
+  addConnectionOptions(
+    group
+      .command("list")
+      .description(
+        "Show the scale sets named by --name (comma-separated) or in the config file (the API has no list call)",
+      )
+      .option("--name <names>", "scale set names, comma-separated")
+      .option("--runner-group <name>", "runner group", "default")
+      .option("--json", "print JSON"),
+  ).action(async (flags: Flags & { name?: string }) => {
+    const client = clientFromFlags(flags, "cli");
+    const names = flags.name
+      ? flags.name
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean)
+      : flags.config !== undefined
+        ? (configFromFile(flags.config).scaleSets ?? []).flatMap((s) => (s.name ? [s.name] : []))
+        : [];
+    if (names.length === 0)
+      throw new CliUsageError("--name: give scale set names or a --config file with scaleSets");
+    const groupId = (await client.getRunnerGroupByName(flags.runnerGroup ?? "default")).id;
+    const found = await Promise.all(
+      names.map(async (name) => ({ name, set: await client.getRunnerScaleSet(groupId, name) })),
+    );
+    if (flags.json) {
+      console.log(
+        JSON.stringify(
+          found.map((f) => f.set ?? { name: f.name, missing: true }),
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    console.log(["ID", "NAME", "LABELS", "ASSIGNED", "RUNNING", "RUNNERS"].join("\t"));
+    for (const { name, set } of found) {
+      if (!set) console.log(`-\t${name}\t(not found)`);
+      else {
+        const st = set.statistics;
+        console.log(
+          [
+            set.id,
+            set.name,
+            set.labels.map((l) => l.name).join(","),
+            st?.totalAssignedJobs ?? "-",
+            st?.totalRunningJobs ?? "-",
+            st?.totalRegisteredRunners ?? "-",
+          ].join("\t"),
+        );
+      }
+    }
+  });
+  addConnectionOptions(
+    group
+      .command("get <name-or-id>")
+      .description("Show one scale set with its statistics")
+      .option("--runner-group <name>", "runner group of a scale set given by name", "default")
+      .option("--json", "print JSON"),
+  ).action(async (ref: string, flags: Flags) => {
+    const set = await findScaleSet(clientFromFlags(flags, "cli"), ref, flags.runnerGroup);
+    console.log(flags.json ? JSON.stringify(set, null, 2) : describe(set));
+  });
+  addConnectionOptions(
+    group
+      .command("delete <name-or-id>")
+      .description("Delete a scale set (the service refuses while a runner of it runs a job)")
+      .option("--runner-group <name>", "runner group of a scale set given by name", "default")
+      .option("--yes", "do not ask; required when stdin is not a terminal"),
+  ).action(async (ref: string, flags: Flags) => {
+    const client = clientFromFlags(flags, "cli");
+    const set = await findScaleSet(client, ref, flags.runnerGroup);
+    if (!flags.yes)
+      throw new CliUsageError(`--yes: confirm deleting scale set "${set.name}" (id ${set.id})`);
+    await client.deleteRunnerScaleSet(set.id);
+    console.log(`deleted scale set ${set.name} (id ${set.id})`);
+  });
+}
