@@ -23,8 +23,12 @@ node_bin="$(readlink -f "$(command -v node)")"
 shell_bin="$(readlink -f /bin/sh)"
 [ -x "$shell_bin" ] || shell_bin="$(readlink -f "$(command -v dash || command -v bash)")"
 
-if [ ! -f "$fake_dir/main.js" ]; then
-  echo "== $fake_dir/main.js missing; running npm run build" >&2
+stale=""
+if [ -f "$fake_dir/main.js" ] && [ -d src/emulator/fake-runner ]; then
+  stale="$(find src/emulator/fake-runner -name '*.ts' -newer "$fake_dir/main.js" | head -n 1)"
+fi
+if [ ! -f "$fake_dir/main.js" ] || [ -n "$stale" ]; then
+  echo "== $fake_dir/main.js missing or older than its source; running npm run build" >&2
   npm run build >&2 || echo "!! build failed" >&2
 fi
 have_fake=0

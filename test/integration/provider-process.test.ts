@@ -1,15 +1,19 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessProvider } from "../../src/providers/process/index.js";
 import {
   type ProviderHarness,
+  pidsWithArgv,
   runProviderContract,
   waitUntil,
 } from "../contracts/runner-provider.contract.js";
 import { encodeTestJit, writeTestRunnerDir } from "../contracts/test-runner.js";
 
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let root: string;
 let harness: ProviderHarness;
 
@@ -60,6 +64,53 @@ describe("ProcessProvider", () => {
     } finally {
       await provider.remove("copy-check");
     }
+  });
+
+  it("runners outlive a SIGKILLed daemon and a new provider instance finds and removes them", async () => {
+    const jitConfig = encodeTestJit({
+      name: "crash-survivor",
+      marker: "crash-survivor-child",
+      nonce: "2",
+    });
+    const script = join(root, "daemon.mts");
+    const providerModule = pathToFileURL(join(repoRoot, "src/providers/process/index.ts")).href;
+    await writeFile(
+      script,
+      `import { ProcessProvider } from ${JSON.stringify(providerModule)};
+const [runnerDir, workDir, observeDir] = process.argv.slice(2);
+const provider = new ProcessProvider({ runnerDir, workDir, env: { SCALESET_OBSERVE_DIR: observeDir } });
+await provider.start({ name: "crash-survivor", jitConfig: process.env.TEST_JIT, scaleSetId: 4242, labels: [] });
+process.stdout.write("started");
+setInterval(() => {}, 1 << 30);
+`,
+    );
+    const daemon = spawn(
+      process.execPath,
+      ["--import", "tsx", script, join(root, "runner"), join(root, "work"), harness.observeDir],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, TEST_JIT: jitConfig },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      daemon.stdout?.on("data", () => resolve());
+      daemon.once("exit", (code) => reject(new Error(`daemon exited early with ${code}`)));
+    });
+    daemon.kill("SIGKILL");
+    await new Promise((resolve) => daemon.once("exit", resolve));
+
+    const provider = harness.makeProvider();
+    await waitUntil(
+      async () => (await pidsWithArgv("crash-survivor-child")).length > 0,
+      "the child",
+    );
+    expect(await provider.list(4242)).toEqual([
+      { name: "crash-survivor", scaleSetId: 4242, state: "running" },
+    ]);
+    await provider.remove("crash-survivor");
+    expect(await pidsWithArgv("crash-survivor-child")).toEqual([]);
+    expect(await provider.list(4242)).toEqual([]);
   });
 
   it("rejects runner names that are not safe as a directory name", async () => {
