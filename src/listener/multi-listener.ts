@@ -3,6 +3,7 @@
  * its HTTP connections), each in its own failure domain.
  * @module
  */
+import { addAbortListener, setMaxListeners } from "node:events";
 import { Listener } from "./listener.js";
 import type { ListenerOptions } from "./options.js";
 import type { ListenerHealth, Scaler } from "./types.js";
@@ -71,15 +72,26 @@ export class MultiListener {
    * reports it in its result (and its health) while the others keep running.
    */
   async run(options: { signal?: AbortSignal | undefined } = {}): Promise<MultiListenerResult[]> {
-    return Promise.all(
-      this.listeners.map(async (listener, i) => {
-        try {
-          await listener.run(this.#scalers[i] as Scaler, options);
-          return { scaleSetId: listener.scaleSetId };
-        } catch (error) {
-          return { scaleSetId: listener.scaleSetId, error };
-        }
-      }),
-    );
+    // One listener on the caller's signal; the listeners (one poll listener each) hang off an
+    // inner signal without a max-listeners warning.
+    const inner = new AbortController();
+    setMaxListeners(0, inner.signal);
+    const { signal } = options;
+    const forward = signal ? addAbortListener(signal, () => inner.abort(signal.reason)) : undefined;
+    if (signal?.aborted) inner.abort(signal.reason);
+    try {
+      return await Promise.all(
+        this.listeners.map(async (listener, i) => {
+          try {
+            await listener.run(this.#scalers[i] as Scaler, { signal: inner.signal });
+            return { scaleSetId: listener.scaleSetId };
+          } catch (error) {
+            return { scaleSetId: listener.scaleSetId, error };
+          }
+        }),
+      );
+    } finally {
+      forward?.[Symbol.dispose]();
+    }
   }
 }

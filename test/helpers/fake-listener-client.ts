@@ -358,12 +358,12 @@ export class FakeScaler implements Scaler {
 
 /** Polls `probe` every few ms until it returns truthy (or throws after `timeoutMs`). */
 export async function waitUntil<T>(
-  probe: () => T | undefined | false | null,
+  probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   timeoutMs = 5000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error("waitUntil timed out");
     await sleep(5);
