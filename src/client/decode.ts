@@ -16,10 +16,11 @@ export function parseJsonText(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
+    // No cause: V8's SyntaxError quotes the body, which may hold a token or JIT config.
+    const at = /position (\d+)/.exec(String(error))?.[1];
     throw new ScaleSetError(
       "BAD_RESPONSE",
-      `${where}: response body is not valid JSON (${text.length} bytes; truncated?)`,
-      { cause: error },
+      `${where}: response body is not valid JSON (${text.length} bytes${at ? `, error at ${at}` : ""}; truncated?)`,
     );
   }
 }
@@ -36,9 +37,7 @@ export function validate<S extends z.ZodType>(
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
     .join("; ");
-  throw new ScaleSetError("BAD_RESPONSE", `${where}: unexpected response shape: ${issues}`, {
-    cause: result.error,
-  });
+  throw new ScaleSetError("BAD_RESPONSE", `${where}: unexpected response shape: ${issues}`);
 }
 
 /** Decodes a success response body with `schema`; `null` yields undefined when `nullable`. */

@@ -114,7 +114,8 @@ export class HttpError extends ScaleSetError {
     this.activityId = details.activityId;
     this.githubRequestId = details.githubRequestId;
     this.exceptionName = details.exceptionName;
-    this.serviceMessage = details.serviceMessage;
+    this.serviceMessage =
+      details.serviceMessage === undefined ? undefined : redactText(details.serviceMessage);
     this.body = details.body === undefined ? undefined : redactText(details.body);
   }
 }
