@@ -258,7 +258,9 @@ export class Autoscaler implements Scaler {
     if (this.#draining) return;
     const counts = this.counts();
     const live = counts.starting + counts.idle + counts.busy;
-    const deficit = counts.target - live - counts.removing;
+    // Finished runners still exiting and runners being removed hold their slot until they are
+    // gone, so the provider never runs more than maxRunners at once.
+    const deficit = counts.target - live - counts.removing - counts.done;
     if (deficit > 0 && Date.now() >= this.#backoffUntil) {
       this.#logger.debug({ target: counts.target, live, starting: deficit }, "scaling up");
       for (let i = 0; i < deficit; i++) this.#launch();

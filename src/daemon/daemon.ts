@@ -20,6 +20,8 @@ export interface DaemonOptions {
   /** Aborting starts the drain; the promise resolves once it is done. */
   signal: AbortSignal;
   tuning?: RuntimeTuning;
+  /** Called once the metrics/health server listens, with its URL. */
+  onMetricsListening?: (url: string) => void;
   /** Called once every scale set is reconciled and listening (and the health server is up). */
   onReady?: (info: {
     metricsUrl: string | undefined;
@@ -64,6 +66,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         }),
       });
       logger.info({ url: server.url }, "metrics and health listening");
+      options.onMetricsListening?.(server.url);
     }
     for (const set of config.scaleSets) {
       const setLogger = childLogger(logger, { scaleSet: set.name });
