@@ -130,9 +130,15 @@ setInterval(() => {}, 1 << 30);
         (e: unknown) => e as Error,
       );
     expect(err).toMatchObject({ code: "PROVIDER_ERROR" });
-    expect(err.message).toContain(join(root, "nope"));
+    expect(err.message).toContain(`no executable run.sh in runner directory ${join(root, "nope")}`);
     expect(err.message).not.toContain("secret-jit-value");
     expect(await provider.list(9)).toEqual([]);
     expect(await readdir(workDir).catch(() => [])).not.toContain("missing-dir");
+  });
+
+  it("refuses a work directory inside the runner directory it copies from", () => {
+    expect(() => new ProcessProvider({ runnerDir: root, workDir: join(root, "work") })).toThrow(
+      /must not be inside runnerDir/,
+    );
   });
 });

@@ -4,9 +4,9 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { cp, mkdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { closeSync, constants, openSync } from "node:fs";
+import { access, cp, mkdir, rm } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type {
   ProviderContext,
   ProvisionedRunner,
@@ -92,6 +92,13 @@ export class ProcessProvider implements RunnerProvider {
     this.#stopGraceMs = options.stopGraceMs ?? 10_000;
     this.#logger = options.logger ?? silentLogger;
     this.#state = new RunnerStateStore(join(this.#workDir, ".scaleset"));
+    const rel = relative(this.#runnerDir, this.#workDir);
+    if (rel === "" || !(rel.startsWith("..") || isAbsolute(rel))) {
+      throw new ProviderError(
+        `workDir ${this.#workDir} must not be inside runnerDir ${this.#runnerDir} (each runner gets a copy of runnerDir)`,
+        { provider: this.name },
+      );
+    }
   }
 
   /** Copies the runner directory and launches `run.sh`; rejects with a {@link ProviderError}. */
@@ -107,6 +114,9 @@ export class ProcessProvider implements RunnerProvider {
       );
     }
     await this.#cleanup(runner.name);
+    await access(join(this.#runnerDir, "run.sh"), constants.X_OK).catch(() => {
+      throw this.#error(`no executable run.sh in runner directory ${this.#runnerDir}`, runner.name);
+    });
     const dir = join(this.#workDir, runner.name);
     let pid: number | undefined;
     try {
