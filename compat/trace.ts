@@ -40,9 +40,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const RUNNER_NAME = /^runner-[0-9a-f]{8}$/;
 
-/** Replaces ids in one path segment or query value: UUID → `{uuid}`, digits → `{n}`. */
+const LOOPBACK_ORIGIN = /\b(https?):\/\/(127\.0\.0\.1|localhost):\d+/g;
+
+/**
+ * Replaces ids in one path segment, query value or JSON string: UUID → `{uuid}`, digits →
+ * `{n}`, `runner-<8 hex>` → `runner-{hex}`, and the emulator's loopback port → `{port}` (each
+ * run has its own emulator).
+ */
 export function normaliseValue(value: string): string {
   if (value === NIL_UUID) return value;
+  const local = value.replace(LOOPBACK_ORIGIN, "$1://$2:{port}");
+  if (local !== value) return local;
   if (UUID.test(value)) return "{uuid}";
   if (/^\d+$/.test(value)) return "{n}";
   if (RUNNER_NAME.test(value)) return "runner-{hex}";
@@ -160,7 +168,11 @@ export function toTraceEntry(req: RecordedRequest): TraceEntry {
   };
 }
 
-/** Reads a JSONL recording; a missing file is an empty trace. */
+/**
+ * Reads a JSONL recording; a missing file is an empty trace. Requests without an operation
+ * (the fake runners talking to the emulator's runner agent endpoints) are not client traffic
+ * and are left out.
+ */
 export async function readTrace(file: string): Promise<TraceEntry[]> {
   let text: string;
   try {
@@ -171,5 +183,7 @@ export async function readTrace(file: string): Promise<TraceEntry[]> {
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => toTraceEntry(JSON.parse(line) as RecordedRequest));
+    .map((line) => JSON.parse(line) as RecordedRequest)
+    .filter((req) => req.operation !== null && req.operation !== undefined)
+    .map(toTraceEntry);
 }

@@ -79,6 +79,14 @@ describe("compat trace comparison", () => {
     expect(fields).toEqual(["body", "header:accept", "header:content-length"]);
   });
 
+  it("reports a body with the same content but another key order", () => {
+    const go = toTraceEntry(req());
+    const ts = toTraceEntry(
+      req({ body: { ownerName: "me", sessionId: "00000000-0000-0000-0000-000000000000" } }),
+    );
+    expect(compareStrict("s", [go], [ts]).map((d) => d.field)).toEqual(["body:key-order"]);
+  });
+
   it("reports User-Agent key set and value differences but not the build fields", () => {
     const go = toTraceEntry(req());
     const ts = toTraceEntry(

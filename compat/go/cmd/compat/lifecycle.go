@@ -38,7 +38,11 @@ func listenerLifecycle(ctx context.Context, e *env) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
+	closed := false
 	defer func() {
+		if closed {
+			return
+		}
 		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = sc.Close(closeCtx)
@@ -83,6 +87,7 @@ func listenerLifecycle(ctx context.Context, e *env) (map[string]any, error) {
 	if err := s.failedRunners(); err != nil {
 		return details, err
 	}
+	closed = true
 	if err := sc.Close(ctx); err != nil {
 		return details, fmt.Errorf("close session: %w", err)
 	}

@@ -15,6 +15,9 @@ var scenarios = []scenario{
 	{name: "app-auth", timeout: 30 * time.Second, run: appAuth},
 	{name: "scale-set-crud", timeout: 30 * time.Second, run: scaleSetCrud},
 	{name: "runners", timeout: 30 * time.Second, run: runners},
+	{name: "name-encoding", timeout: 30 * time.Second, run: nameEncoding},
+	{name: "retry", timeout: 30 * time.Second, run: retry},
+	{name: "admin-refresh", timeout: 30 * time.Second, run: adminRefresh},
 	{name: "session", timeout: 60 * time.Second, run: session},
 	{name: "listener-lifecycle", timeout: 120 * time.Second, run: listenerLifecycle},
 }
@@ -58,6 +61,9 @@ func patAuth(ctx context.Context, e *env) (map[string]any, error) {
 	}
 	if group.ID != 1 {
 		return nil, fmt.Errorf("default runner group id = %d, want 1", group.ID)
+	}
+	if _, err := c.GetRunnerGroupByName(ctx, "compat-missing"); err == nil {
+		return nil, errors.New("get runner group compat-missing: want an error")
 	}
 	return map[string]any{"runnerGroupId": group.ID}, nil
 }
@@ -126,6 +132,9 @@ func scaleSetCrud(ctx context.Context, e *env) (map[string]any, error) {
 	if got, err := c.GetRunnerScaleSet(ctx, 1, name); err != nil || got != nil {
 		return nil, fmt.Errorf("get by name after delete: set=%v err=%v", got, err)
 	}
+	if got, err := c.GetRunnerScaleSetByID(ctx, set.ID); err == nil && got != nil {
+		return nil, fmt.Errorf("get by id after delete: still there: %v", got)
+	}
 	return map[string]any{"scaleSetId": set.ID}, nil
 }
 
@@ -192,6 +201,9 @@ func session(ctx context.Context, e *env) (map[string]any, error) {
 	s := sc.Session()
 	if s.Statistics == nil || s.MessageQueueURL == "" {
 		return nil, errors.New("create session: incomplete session")
+	}
+	if _, err := c.MessageSessionClient(ctx, set.ID, "compat-owner-2"); err == nil {
+		return nil, errors.New("second session for the same scale set: want a conflict error")
 	}
 	msg, err := sc.GetMessage(ctx, 0, 10)
 	if err != nil || msg != nil {
