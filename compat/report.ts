@@ -127,15 +127,14 @@ export function renderReport(input: ReportInput): string {
     ),
     "",
   ];
-  const lifecycle = outcomes.find((o) => o.name === "listener-lifecycle");
-  if (lifecycle) {
+  for (const lifecycle of outcomes.filter((o) => o.name.startsWith("listener-lifecycle"))) {
     const d = (r: ScenarioResult) => {
       if (!r.details) return "no details";
       const { jobsCompleted, runnersStarted, runnersLeftOver } = r.details;
       return `${String(jobsCompleted)} jobs completed, ${String(runnersStarted)} fake runners started, ${String(runnersLeftOver)} left over`;
     };
     lines.push(
-      "## Listener lifecycle",
+      `## Listener lifecycle (${lifecycle.name})`,
       "",
       `- Go (reference \`listener\` package + fake runners): ${lifecycle.go.ok ? "pass" : "**FAIL**"}; ${d(lifecycle.go)}.`,
       `- TS (reference listener loop on our client + fake runners): ${lifecycle.ts.ok ? "pass" : "**FAIL**"}; ${d(lifecycle.ts)}.`,

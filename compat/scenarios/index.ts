@@ -49,4 +49,11 @@ export const SCENARIOS: ScenarioDefinition[] = [
     timeoutMs: 120_000,
     run: listenerLifecycle,
   },
+  {
+    name: "listener-lifecycle-ghes",
+    mode: "ghes",
+    comparison: "loose",
+    timeoutMs: 120_000,
+    run: listenerLifecycle,
+  },
 ];

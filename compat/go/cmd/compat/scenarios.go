@@ -20,6 +20,8 @@ var scenarios = []scenario{
 	{name: "admin-refresh", timeout: 30 * time.Second, run: adminRefresh},
 	{name: "session", timeout: 60 * time.Second, run: session},
 	{name: "listener-lifecycle", timeout: 120 * time.Second, run: listenerLifecycle},
+	// Same program against a GHES-mode emulator: JobAvailable → the listener acquires.
+	{name: "listener-lifecycle-ghes", timeout: 120 * time.Second, run: listenerLifecycle},
 }
 
 func newPATClient(e *env) (*scaleset.Client, error) {
