@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { githubApiUrl, parseConfigUrl, registrationTokenPath } from "./config-url.js";
 import { isScaleSetError } from "./errors.js";
 
+const FORCE_GHES = "GITHUB_ACTIONS_FORCE_GHES";
 afterEach(() => {
-  delete process.env["GITHUB_ACTIONS_FORCE_GHES"];
+  delete process.env[FORCE_GHES];
 });
 
 describe("parseConfigUrl", () => {
@@ -74,7 +75,7 @@ describe("githubApiUrl", () => {
 
   it("treats any GITHUB_ACTIONS_FORCE_GHES presence as GHES, re-reading it every time", () => {
     expect(api("https://github.com/o")).toBe("https://api.github.com/x");
-    process.env["GITHUB_ACTIONS_FORCE_GHES"] = "";
+    process.env[FORCE_GHES] = "";
     expect(api("https://github.com/o")).toBe("https://github.com/api/v3/x");
   });
 });

@@ -36,7 +36,12 @@ function verifyAppJwt(req: RecordedRequest): string | undefined {
   if (claims.iss !== "Iv1.client") return "bad iss";
   if (Math.abs(claims.iat - (now - 60)) > 5 || Math.abs(claims.exp - (now + 480)) > 5)
     return "bad times";
-  if (Object.keys(claims).sort().join() !== "exp,iat,iss") return "extra claims";
+  if (
+    Object.keys(claims)
+      .sort((a, b) => a.localeCompare(b))
+      .join() !== "exp,iat,iss"
+  )
+    return "extra claims";
   return undefined;
 }
 

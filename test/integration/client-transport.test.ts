@@ -70,16 +70,17 @@ describe("proxy", () => {
 
   it("never proxies loopback from HTTP_PROXY in the environment", async () => {
     tunnels.length = 0;
-    const saved = process.env["HTTP_PROXY"];
-    process.env["HTTP_PROXY"] = proxyUrl;
+    const name = "HTTP_PROXY";
+    const saved = process.env[name];
+    process.env[name] = proxyUrl;
     try {
       const { server, configUrl } = await recording();
       await ScaleSetClient.withToken({ configUrl, token: PAT }).getRunnerScaleSetById(7);
       expect(server.requests).toHaveLength(3);
       expect(tunnels).toHaveLength(0);
     } finally {
-      if (saved === undefined) delete process.env["HTTP_PROXY"];
-      else process.env["HTTP_PROXY"] = saved;
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
     }
   });
 });
