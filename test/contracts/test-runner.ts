@@ -26,6 +26,8 @@ export interface Observation {
   cwd: string;
   pid: number;
   childPid?: number;
+  /** Names (not values) of the runner's environment variables. */
+  envKeys: string[];
 }
 
 const RUN_SH = `#!/bin/sh
@@ -51,6 +53,7 @@ const observation = {
   cwd: process.cwd(),
   pid: process.pid,
   childPid: child ? child.pid : undefined,
+  envKeys: Object.keys(process.env),
 };
 const out = process.env.SCALESET_OBSERVE_DIR + "/" + spec.name + ".json";
 fs.writeFileSync(out + ".tmp", JSON.stringify(observation));

@@ -11,7 +11,7 @@ import {
   runProviderContract,
   waitUntil,
 } from "../contracts/runner-provider.contract.js";
-import { encodeTestJit, writeTestRunnerDir } from "../contracts/test-runner.js";
+import { encodeTestJit, type Observation, writeTestRunnerDir } from "../contracts/test-runner.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 let root: string;
@@ -111,6 +111,29 @@ setInterval(() => {}, 1 << 30);
     await provider.remove("crash-survivor");
     expect(await pidsWithArgv("crash-survivor-child")).toEqual([]);
     expect(await provider.list(4242)).toEqual([]);
+  });
+
+  it("passes runners only allow-listed daemon variables, not the daemon's credentials", async () => {
+    const credential = "GITHUB_TOKEN";
+    process.env[credential] = "ghp_daemon_credential";
+    const provider = harness.makeProvider();
+    const jitConfig = encodeTestJit({ name: "env-check", marker: "env-check-child", nonce: "3" });
+    try {
+      await provider.start({ name: "env-check", jitConfig, scaleSetId: 43, labels: [] });
+      const seen = JSON.parse(
+        await waitUntil(
+          () => readFile(join(harness.observeDir, "env-check.json"), "utf8").catch(() => undefined),
+          "observation",
+        ),
+      ) as Observation;
+      expect(seen.envKeys).toEqual(
+        expect.arrayContaining(["PATH", "ACTIONS_RUNNER_INPUT_JITCONFIG", "SCALESET_OBSERVE_DIR"]),
+      );
+      expect(seen.envKeys).not.toContain(credential);
+    } finally {
+      delete process.env[credential];
+      await provider.remove("env-check");
+    }
   });
 
   it("rejects runner names that are not safe as a directory name", async () => {
