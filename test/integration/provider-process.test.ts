@@ -115,6 +115,7 @@ setInterval(() => {}, 1 << 30);
 
   it("passes runners only allow-listed daemon variables, not the daemon's credentials", async () => {
     const credential = "GITHUB_TOKEN";
+    const saved = process.env[credential];
     process.env[credential] = "ghp_daemon_credential";
     const provider = harness.makeProvider();
     const jitConfig = encodeTestJit({ name: "env-check", marker: "env-check-child", nonce: "3" });
@@ -131,7 +132,8 @@ setInterval(() => {}, 1 << 30);
       );
       expect(seen.envKeys).not.toContain(credential);
     } finally {
-      delete process.env[credential];
+      if (saved === undefined) delete process.env[credential];
+      else process.env[credential] = saved;
       await provider.remove("env-check");
     }
   });
