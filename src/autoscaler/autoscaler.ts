@@ -228,7 +228,9 @@ export class Autoscaler implements Scaler {
       await this.settled();
       await this.#tick();
       await this.settled();
-      if (this.#book.size === 0 || Date.now() >= deadline) break;
+      // Dead runners have nothing left at the provider; only the service can release them.
+      const waiting = this.#book.entries().some((e) => e.state !== "dead");
+      if (!waiting || Date.now() >= deadline) break;
       await sleep(Math.min(this.#pollIntervalMs, 250, Math.max(0, deadline - Date.now())), {
         signal: options.signal,
       }).catch(() => {});
