@@ -84,17 +84,31 @@ export class TokenIssuer {
     );
   }
 
+  /** Signature-checked claims by token, so hot paths skip the HMAC and JSON parse. */
+  private readonly verified = new Map<string, IssuedClaims>();
+
   /** Claims of a valid, unexpired, unrevoked JWT of `kind`, else undefined. */
   verifyJwt(token: string, kind: JwtKind, nowMs = Date.now()): IssuedClaims | undefined {
+    let claims = this.verified.get(token);
+    if (!claims) {
+      claims = this.checkSignature(token);
+      if (!claims) return undefined;
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, claims);
+    }
+    if (claims.kind !== kind || claims.expMs <= nowMs || claims.jti < this.revokedBelow[kind])
+      return undefined;
+    return claims;
+  }
+
+  private checkSignature(token: string): IssuedClaims | undefined {
     const claims = verifyHs256(token, this.secret) as
       | { kind?: unknown; jti?: unknown; expMs?: unknown; sid?: unknown; ssid?: unknown }
       | undefined;
-    if (!claims || claims.kind !== kind) return undefined;
-    const jti = claims.jti;
-    const expMs = claims.expMs;
+    if (!claims || (claims.kind !== "admin" && claims.kind !== "queue")) return undefined;
+    const { jti, expMs } = claims;
     if (typeof jti !== "number" || typeof expMs !== "number") return undefined;
-    if (expMs <= nowMs || jti < this.revokedBelow[kind]) return undefined;
-    const out: IssuedClaims = { kind, jti, expMs };
+    const out: IssuedClaims = { kind: claims.kind, jti, expMs };
     if (typeof claims.sid === "string") out.sid = claims.sid;
     if (typeof claims.ssid === "number") out.ssid = claims.ssid;
     return out;

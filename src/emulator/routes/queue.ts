@@ -136,7 +136,6 @@ async function getMessage(ctx: ServiceContext, c: Ctx): Promise<Response> {
   session.lastPollAt = now;
   session.maxCapacity = capacity;
   session.activePolls++;
-  const signal = c.req.raw.signal;
   const queue = ctx.state.queue(session.scaleSetId);
   try {
     ctx.engine.schedule();
@@ -156,6 +155,7 @@ async function getMessage(ctx: ServiceContext, c: Ctx): Promise<Response> {
         });
       }
       const left = deadline - Date.now();
+      const signal = c.req.raw.signal;
       if (left <= 0 || signal.aborted) return new Response(null, { status: 202 });
       await queue.waiters.wait(left, signal);
     }
