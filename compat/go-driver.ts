@@ -49,6 +49,8 @@ export interface GoRunOptions {
   appInstallationId: number;
   appKeyFile: string;
   runnerCmd: string;
+  /** PEM file of the emulator's CA in TLS mode. */
+  caFile: string | undefined;
   jobs: number;
   /** File the driver's stderr (and its fake runners' output) is appended to. */
   logFile: string;
@@ -68,6 +70,7 @@ export async function runGoScenario(o: GoRunOptions): Promise<ScenarioResult> {
       `--app-installation-id=${o.appInstallationId}`,
       `--runner-cmd=${o.runnerCmd}`,
       `--jobs=${o.jobs}`,
+      ...(o.caFile ? [`--ca-file=${o.caFile}`] : []),
     ],
     {
       // Secrets go through the environment, never the argument list.

@@ -66,8 +66,13 @@ async function withEmulator<T>(
 
 async function runGo(s: ScenarioDefinition, setup: RunSetup): Promise<ScenarioResult> {
   const options = emulatorOptions(s, setup, join(OUT, `go-${s.name}.jsonl`));
-  return withEmulator(options, (emulator) =>
-    runGoScenario({
+  return withEmulator(options, async (emulator) => {
+    let caFile: string | undefined;
+    if (emulator.caPem) {
+      caFile = join(OUT, `ca-${s.name}.pem`);
+      await writeFile(caFile, emulator.caPem);
+    }
+    return runGoScenario({
       scenario: s.name,
       configUrl: emulator.configUrl,
       token: emulator.token,
@@ -75,12 +80,13 @@ async function runGo(s: ScenarioDefinition, setup: RunSetup): Promise<ScenarioRe
       appInstallationId: APP.installationId,
       appKeyFile: setup.keyFile,
       runnerCmd: setup.runnerCmd,
+      caFile,
       jobs: JOBS,
       logFile: join(OUT, `go-${s.name}.log`),
       timeoutMs: s.timeoutMs,
       onHook: (name, args) => applyHook(emulator, name, args),
-    }),
-  );
+    });
+  });
 }
 
 async function runTs(s: ScenarioDefinition, setup: RunSetup): Promise<ScenarioResult> {
@@ -98,6 +104,7 @@ async function runTs(s: ScenarioDefinition, setup: RunSetup): Promise<ScenarioRe
         token: emulator.token,
         app: { ...APP, privateKey: setup.privateKeyPem },
         runnerCmd: setup.runnerCmd,
+        caPem: emulator.caPem,
         jobs: JOBS,
         runnerLog: join(OUT, `ts-${s.name}.log`),
         hook: async (name, args) => applyHook(emulator, name, args),

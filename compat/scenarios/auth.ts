@@ -24,6 +24,7 @@ export async function appAuth(ctx: ScenarioContext): Promise<ScenarioDetails> {
     configUrl: ctx.configUrl,
     app: ctx.app,
     systemInfo,
+    ...(ctx.caPem ? { http: { ca: ctx.caPem } } : {}),
   });
   const set = await client.getRunnerScaleSet(1, "compat-app", { signal: ctx.signal });
   check(set === undefined, "unexpected scale set compat-app");

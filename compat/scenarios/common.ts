@@ -18,7 +18,12 @@ export const systemInfo = {
 
 /** A PAT client for the scenario's emulator. */
 export function patClient(ctx: ScenarioContext): ScaleSetClient {
-  return ScaleSetClient.withToken({ configUrl: ctx.configUrl, token: ctx.token, systemInfo });
+  return ScaleSetClient.withToken({
+    configUrl: ctx.configUrl,
+    token: ctx.token,
+    systemInfo,
+    ...(ctx.caPem ? { http: { ca: ctx.caPem } } : {}),
+  });
 }
 
 /** Creates `name` in the default group with one label and disableUpdate, like the Go driver. */

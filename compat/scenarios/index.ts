@@ -43,6 +43,15 @@ export const SCENARIOS: ScenarioDefinition[] = [
   },
   { name: "session", mode: "ghes", comparison: "strict", timeoutMs: 60_000, run: session },
   {
+    name: "session-tls",
+    mode: "ghes",
+    // https + HTTP/2 via ALPN with the emulator's self-signed certificate.
+    emulator: { tls: true },
+    comparison: "strict",
+    timeoutMs: 60_000,
+    run: session,
+  },
+  {
     name: "listener-lifecycle",
     mode: "github",
     comparison: "loose",

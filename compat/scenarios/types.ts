@@ -11,6 +11,8 @@ export interface ScenarioContext {
   app: { clientId: string; installationId: number; privateKey: string };
   /** Fake runner executable (run.sh); the JIT config goes in ACTIONS_RUNNER_INPUT_JITCONFIG. */
   runnerCmd: string;
+  /** The emulator's self-signed CA when it serves https. */
+  caPem: string | undefined;
   /** Jobs the listener lifecycle must complete. */
   jobs: number;
   /** File the fake runners' output is appended to. */
@@ -29,7 +31,7 @@ export interface ScenarioDefinition {
   /** Emulator job mode the scenario runs against. */
   mode: "github" | "ghes";
   /** Extra emulator options (e.g. short token lifetimes). */
-  emulator?: { adminTokenTtlMs?: number };
+  emulator?: { adminTokenTtlMs?: number; tls?: boolean };
   /** strict: same operations in the same order; loose: same operation set, first of each compared. */
   comparison: "strict" | "loose";
   timeoutMs: number;

@@ -32,6 +32,7 @@ type options struct {
 	appClientID       string
 	appInstallationID int64
 	runnerCmd         string
+	caFile            string
 	jobs              int
 	token             string
 	appKey            string
@@ -96,6 +97,7 @@ func main() {
 	flag.StringVar(&opts.appClientID, "app-client-id", "", "GitHub App client ID (app-auth scenario)")
 	flag.Int64Var(&opts.appInstallationID, "app-installation-id", 0, "GitHub App installation ID")
 	flag.StringVar(&opts.runnerCmd, "runner-cmd", "", "fake runner executable (run.sh); JIT config in ACTIONS_RUNNER_INPUT_JITCONFIG")
+	flag.StringVar(&opts.caFile, "ca-file", "", "extra PEM root CA (the emulator's self-signed certificate in TLS mode)")
 	flag.IntVar(&opts.jobs, "jobs", 5, "jobs the listener lifecycle scenario must complete")
 	list := flag.Bool("list", false, "print scenario names and exit")
 	flag.Parse()

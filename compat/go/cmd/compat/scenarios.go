@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/actions/scaleset"
@@ -19,6 +21,8 @@ var scenarios = []scenario{
 	{name: "retry", timeout: 30 * time.Second, run: retry},
 	{name: "admin-refresh", timeout: 30 * time.Second, run: adminRefresh},
 	{name: "session", timeout: 60 * time.Second, run: session},
+	// The session flow again over https + HTTP/2 (ALPN) with the emulator's self-signed CA.
+	{name: "session-tls", timeout: 60 * time.Second, run: session},
 	{name: "listener-lifecycle", timeout: 120 * time.Second, run: listenerLifecycle},
 	// Same program against a GHES-mode emulator: JobAvailable → the listener acquires.
 	{name: "listener-lifecycle-ghes", timeout: 120 * time.Second, run: listenerLifecycle},
@@ -28,11 +32,34 @@ func newPATClient(e *env) (*scaleset.Client, error) {
 	if e.opts.token == "" {
 		return nil, errors.New("COMPAT_TOKEN is not set")
 	}
+	options, err := httpOptions(e)
+	if err != nil {
+		return nil, err
+	}
 	return scaleset.NewClientWithPersonalAccessToken(scaleset.NewClientWithPersonalAccessTokenConfig{
 		GitHubConfigURL:     e.opts.configURL,
 		PersonalAccessToken: e.opts.token,
 		SystemInfo:          systemInfo,
-	})
+	}, options...)
+}
+
+// httpOptions trusts --ca-file in addition to the system roots (as ARC does).
+func httpOptions(e *env) ([]scaleset.HTTPOption, error) {
+	if e.opts.caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(e.opts.caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read --ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("--ca-file holds no PEM certificate")
+	}
+	return []scaleset.HTTPOption{scaleset.WithRootCAs(pool)}, nil
 }
 
 func createSet(ctx context.Context, c *scaleset.Client, name string) (*scaleset.RunnerScaleSet, error) {
@@ -75,6 +102,10 @@ func appAuth(ctx context.Context, e *env) (map[string]any, error) {
 	if e.opts.appKey == "" || e.opts.appClientID == "" || e.opts.appInstallationID == 0 {
 		return nil, errors.New("app credentials missing (--app-client-id, --app-installation-id, COMPAT_APP_KEY_FILE)")
 	}
+	options, err := httpOptions(e)
+	if err != nil {
+		return nil, err
+	}
 	c, err := scaleset.NewClientWithGitHubApp(scaleset.ClientWithGitHubAppConfig{
 		GitHubConfigURL: e.opts.configURL,
 		GitHubAppAuth: scaleset.GitHubAppAuth{
@@ -83,7 +114,7 @@ func appAuth(ctx context.Context, e *env) (map[string]any, error) {
 			PrivateKey:     e.opts.appKey,
 		},
 		SystemInfo: systemInfo,
-	})
+	}, options...)
 	if err != nil {
 		return nil, err
 	}
