@@ -81,7 +81,7 @@ async function collect(
     messages.push(msg);
     for (const m of msg.jobs) if (m.messageType === type) seen++;
     expect(msg.statistics["totalAssignedJobs"]).toBeGreaterThanOrEqual(
-      msg.statistics["totalRunningJobs"] ?? 0,
+      Number(msg.statistics["totalRunningJobs"]),
     );
   }
   return messages;
@@ -126,7 +126,9 @@ describe("emulator job engine with real fake-runner processes", () => {
     const startedJobs = started
       .flatMap((m) => m.jobs)
       .filter((j) => j.messageType === "JobStarted");
-    expect(startedJobs.map((j) => j.jobId).sort()).toEqual(jobs.map((j) => j.jobId).sort());
+    expect(startedJobs.map((j) => j.jobId).sort((a, b) => a.localeCompare(b))).toEqual(
+      jobs.map((j) => j.jobId).sort((a, b) => a.localeCompare(b)),
+    );
     for (const j of startedJobs) expect(j.runnerName).toMatch(/^gh-runner-\d$/);
     expect(await stats(t, id)).toEqual({
       totalAvailableJobs: 0,

@@ -146,9 +146,9 @@ describe("emulator Actions service endpoints (spec §3.4–§3.13)", () => {
     expect(body.runner).toEqual({ id: expect.any(Number), name: "runner-1", runnerScaleSetId: id });
     const files = JSON.parse(Buffer.from(body.encodedJITConfig, "base64").toString()) as Record<
       string,
-      string
+      string | undefined
     >;
-    expect(Object.keys(files).sort()).toEqual([
+    expect(Object.keys(files).sort((a, b) => a.localeCompare(b))).toEqual([
       ".credentials",
       ".credentials_rsaparams",
       ".runner",
@@ -166,7 +166,7 @@ describe("emulator Actions service endpoints (spec §3.4–§3.13)", () => {
       data: { clientId: expect.any(String), requireFipsCryptography: "False" },
     });
     const rsa = JSON.parse(Buffer.from(files[".credentials_rsaparams"] ?? "", "base64").toString());
-    expect(Object.keys(rsa).sort()).toEqual([
+    expect(Object.keys(rsa).sort((a, b) => a.localeCompare(b))).toEqual([
       "d",
       "dp",
       "dq",
