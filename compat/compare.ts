@@ -12,7 +12,7 @@ export interface Difference {
   operation: string;
   /** Position of the request among the scenario's requests of this operation (0-based). */
   index: number;
-  /** What differs: `sequence`, `method`, `path`, `query`, `status`, `body`, `body:key-order`, `header:<name>`, `user-agent:<key>`, `user-agent:keys`. */
+  /** What differs: `sequence`, `method`, `path`, `query`, `status`, `query:order`, `body`, `body:key-order`, `header:<name>`, `user-agent:<key>`, `user-agent:keys`. */
   field: string;
   go: unknown;
   ts: unknown;
@@ -48,6 +48,8 @@ export function compareEntries(
   add("method", go.method, ts.method);
   add("path", go.path, ts.path);
   add("query", go.query, ts.query);
+  // Same parameters in another order: Go sorts keys when it re-encodes (spec §3.1 item 3).
+  if (isDeepStrictEqual(go.query, ts.query)) add("query:order", go.queryKeyOrder, ts.queryKeyOrder);
   add("status", go.status, ts.status);
   add("body", go.body, ts.body);
   // Same content but keys in another order: the bytes differ from Go's (spec Appendix A.1).

@@ -24,6 +24,8 @@ export interface TraceEntry {
   path: string;
   /** Sorted `key=value` pairs, values normalised. */
   query: string[];
+  /** Query keys in wire order. */
+  queryKeyOrder: string[];
   /** Meaningful headers (lower-case names), values reduced as described in {@link reduceHeaders}. */
   headers: Record<string, string>;
   /** The User-Agent JSON, parsed; undefined when the header is not JSON. */
@@ -142,9 +144,8 @@ function byCodeUnit(a: string, b: string): number {
 /** Turns one recorded request into its comparable view. */
 export function toTraceEntry(req: RecordedRequest): TraceEntry {
   const pathOnly = req.path.split("?")[0] ?? req.path;
-  const query = queryPairs(req.query, req.path)
-    .map(([k, v]) => `${k}=${normaliseValue(v)}`)
-    .sort(byCodeUnit);
+  const pairs = queryPairs(req.query, req.path);
+  const query = pairs.map(([k, v]) => `${k}=${normaliseValue(v)}`).sort(byCodeUnit);
   const ua = headerValue(req.headers, "user-agent");
   let userAgent: Record<string, unknown> | undefined;
   try {
@@ -160,6 +161,7 @@ export function toTraceEntry(req: RecordedRequest): TraceEntry {
     method: req.method.toUpperCase(),
     path: normalisePath(pathOnly),
     query,
+    queryKeyOrder: pairs.map(([k]) => k),
     headers: reduceHeaders(req.headers),
     userAgent,
     userAgentKeys: userAgent ? Object.keys(userAgent) : [],

@@ -2,7 +2,7 @@
  * Twin of the Go `session` scenario (GHES mode: JobAvailable, then acquire).
  * @module
  */
-import { check, createSet, errorOf, patClient } from "./common.js";
+import { check, createSet, errorOf, patClient, systemInfo } from "./common.js";
 import type { ScenarioContext, ScenarioDetails } from "./types.js";
 
 /** Session create, 202, JobAvailable, ack, acquire, queue-token expiry → refresh, close. */
@@ -12,6 +12,9 @@ export async function session(ctx: ScenarioContext): Promise<ScenarioDetails> {
   const set = await createSet(client, "compat-session", signal);
   const session = await client.createMessageSession(set.id, "compat-owner", { signal });
   check(session.session.messageQueueUrl !== "", "create session: incomplete session");
+  // The session keeps the User-Agent of its creation for getMessage/deleteMessage, while
+  // refresh/acquire/close use the client's current one (spec §3.2).
+  client.setSystemInfo({ ...systemInfo, scaleSetId: set.id });
   const conflict = await errorOf(() =>
     client.createMessageSession(set.id, "compat-owner-2", { signal }),
   );

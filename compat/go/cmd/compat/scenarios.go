@@ -235,6 +235,11 @@ func session(ctx context.Context, e *env) (map[string]any, error) {
 	if s.Statistics == nil || s.MessageQueueURL == "" {
 		return nil, errors.New("create session: incomplete session")
 	}
+	// The session client keeps the User-Agent of its creation for GetMessage/DeleteMessage,
+	// while refresh/acquire/close use the parent's current one (spec §3.2).
+	info := systemInfo
+	info.ScaleSetID = set.ID
+	c.SetSystemInfo(info)
 	if _, err := c.MessageSessionClient(ctx, set.ID, "compat-owner-2"); err == nil {
 		return nil, errors.New("second session for the same scale set: want a conflict error")
 	}
