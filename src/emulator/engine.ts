@@ -65,6 +65,7 @@ export class JobEngine {
       }
       if (!job.workflowRunId) job.workflowRunId = 1000 + job.runnerRequestId;
       this.state.jobs.set(job.jobId, job);
+      this.state.activeJobs.set(job.jobId, job);
       return job;
     });
     this.schedule();
@@ -82,14 +83,14 @@ export class JobEngine {
       .sort((a, b) => a.scaleSet.id - b.scaleSet.id);
     if (candidates.length === 0) return;
     const load = new Map<number, number>();
-    for (const job of state.jobs.values()) {
+    for (const job of state.activeJobs.values()) {
       if ((job.state === "assigned" || job.state === "running") && job.scaleSetId !== undefined) {
         load.set(job.scaleSetId, (load.get(job.scaleSetId) ?? 0) + 1);
       }
     }
     const hasRoom = (c: (typeof candidates)[number]) =>
       c.session.maxCapacity !== undefined && (load.get(c.scaleSet.id) ?? 0) < c.session.maxCapacity;
-    for (const job of state.jobs.values()) {
+    for (const job of state.activeJobs.values()) {
       if (job.state === "queued") {
         if (this.options.mode === "ghes") {
           const target = candidates.find((c) => jobMatches(job, c.scaleSet));
@@ -127,12 +128,24 @@ export class JobEngine {
     this.state.runnerWaitersFor(scaleSetId).notify();
   }
 
+  /**
+   * GHES mode: repeats JobAvailable for jobs offered to a scale set and still unacquired, so a
+   * new session (a restarted listener) can acquire them.
+   */
+  reoffer(scaleSetId: number): void {
+    if (this.options.mode !== "ghes") return;
+    for (const job of this.state.activeJobs.values()) {
+      if (job.state === "available" && job.scaleSetId === scaleSetId)
+        this.emit(job, "JobAvailable");
+    }
+  }
+
   /** acquirejobs: the ids among `requestIds` now acquired by the scale set. */
   acquire(scaleSetId: number, requestIds: number[]): number[] {
     const wanted = new Set(requestIds);
     const scaleSet = this.state.scaleSets.get(scaleSetId);
     const acquired: number[] = [];
-    for (const job of this.state.jobs.values()) {
+    for (const job of this.state.activeJobs.values()) {
       if (!wanted.has(job.runnerRequestId)) continue;
       const offered = job.state === "available" && job.scaleSetId === scaleSetId;
       const open = job.state === "queued" && scaleSet !== undefined && jobMatches(job, scaleSet);
@@ -151,7 +164,7 @@ export class JobEngine {
   /** A runner takes the oldest assigned job of its scale set nobody has taken yet. */
   take(runner: RunnerRecord): JobRecord | undefined {
     if (runner.jobId) return this.state.jobs.get(runner.jobId);
-    for (const job of this.state.jobs.values()) {
+    for (const job of this.state.activeJobs.values()) {
       if (job.state !== "assigned" || job.scaleSetId !== runner.scaleSetId) continue;
       if (job.runnerId !== undefined) continue;
       job.runnerId = runner.id;
@@ -177,6 +190,7 @@ export class JobEngine {
   completed(runner: RunnerRecord, job: JobRecord, result: string): void {
     if (job.runnerId !== runner.id || job.state === "completed") return;
     job.state = "completed";
+    this.state.activeJobs.delete(job.jobId);
     job.result = result;
     job.finishTime = timestamp();
     this.emit(job, "JobCompleted");
@@ -188,7 +202,7 @@ export class JobEngine {
   /** Cancels assigned jobs nobody took in time; requeues them up to 3 times, then fails them. */
   sweepPickups(nowMs = Date.now()): void {
     let changed = false;
-    for (const job of this.state.jobs.values()) {
+    for (const job of this.state.activeJobs.values()) {
       if (job.state !== "assigned" || job.runnerId !== undefined) continue;
       if (
         job.assignedAtMs === undefined ||
@@ -209,6 +223,7 @@ export class JobEngine {
         delete job.assignedAtMs;
       } else {
         job.state = "completed";
+        this.state.activeJobs.delete(job.jobId);
         job.result = "failed";
       }
     }
@@ -220,7 +235,7 @@ export class JobEngine {
 
   /** Requeues a scale set's jobs that no runner is running (scale set deleted). */
   releaseScaleSet(scaleSetId: number): void {
-    for (const job of this.state.jobs.values()) {
+    for (const job of this.state.activeJobs.values()) {
       if (job.scaleSetId !== scaleSetId || job.state === "completed" || job.state === "running") {
         continue;
       }

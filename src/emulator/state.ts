@@ -45,6 +45,8 @@ export class ServiceState {
   readonly expiredSessions = new Map<string, number>();
   /** Every job, in queue order. */
   readonly jobs = new Map<string, JobRecord>();
+  /** Jobs not completed yet, in queue order (what the engine and statistics scan). */
+  readonly activeJobs = new Map<string, JobRecord>();
   readonly queues = new Map<number, MessageQueue>();
   /** Runners long-polling for work, per scale set. */
   readonly runnerWaiters = new Map<number, Waiters>();
@@ -88,8 +90,7 @@ export class ServiceState {
     let acquired = 0;
     let assigned = 0;
     let running = 0;
-    for (const job of this.jobs.values()) {
-      if (job.state === "completed") continue;
+    for (const job of this.activeJobs.values()) {
       if (job.state === "queued") {
         if (scaleSet && jobMatches(job, scaleSet)) available++;
         continue;
@@ -170,9 +171,15 @@ export class ServiceState {
     this.ids = { ...saved.ids };
     for (const s of saved.scaleSets) this.scaleSets.set(s.id, s);
     for (const r of saved.runners) this.addRunner(r);
-    for (const s of saved.sessions) this.sessions.set(s.scaleSetId, { ...s, activePolls: 0 });
+    // A restart is not the client's fault: sessions get a fresh TTL.
+    const now = Date.now();
+    for (const s of saved.sessions)
+      this.sessions.set(s.scaleSetId, { ...s, activePolls: 0, lastActivityAt: now });
     for (const [sid, ssid] of saved.expiredSessions) this.expiredSessions.set(sid, ssid);
-    for (const j of saved.jobs) this.jobs.set(j.jobId, j);
+    for (const j of saved.jobs) {
+      this.jobs.set(j.jobId, j);
+      if (j.state !== "completed") this.activeJobs.set(j.jobId, j);
+    }
     for (const [id, q] of saved.queues) this.queues.set(id, MessageQueue.fromState(q));
   }
 }

@@ -157,6 +157,25 @@ describe("emulator message queue (spec §3.14–§3.16, §4)", () => {
     });
   });
 
+  it("in GHES mode offers still-unacquired jobs again to a new session", async () => {
+    const { t, id, session } = await setup({ mode: "ghes" });
+    const [job] = t.emu.queueJobs({ labels: ["linux"] });
+    const offer = await nextMessage(session);
+    expect((await getMessage(session, offer.messageId)).status).toBe(202);
+    expect(
+      (await t.call("DELETE", `runnerscalesets/${id}/sessions/${session.sessionId}`)).status,
+    ).toBe(204);
+    const next = await t.createSession(id);
+    expect(next.statistics).toMatchObject({ totalAvailableJobs: 1 });
+    const again = await nextMessage(next, offer.messageId);
+    expect(again.jobs).toEqual([
+      expect.objectContaining({
+        messageType: "JobAvailable",
+        runnerRequestId: job?.runnerRequestId,
+      }),
+    ]);
+  });
+
   it("answers 401 on GetMessage, DeleteMessage and acquirejobs once the queue token expired; refresh issues a working one", async () => {
     const { t, id, session } = await setup();
     t.emu.expireTokens("queue");

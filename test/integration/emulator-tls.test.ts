@@ -43,6 +43,37 @@ describe("emulator over TLS", () => {
     }
   });
 
+  it("resets only the HTTP/2 stream under a reset fault; the connection keeps serving", async () => {
+    const session = connect(emu.url, { ca: emu.caPem ?? "" });
+    try {
+      const get = () =>
+        new Promise<string>((resolve) => {
+          const stream = session.request({ ":path": "/_control", ":method": "GET" });
+          stream.on("response", (h) => resolve(`status ${h[":status"]}`));
+          stream.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+          stream.on("close", () => resolve(`closed ${stream.rstCode}`));
+          stream.end();
+        });
+      expect(await get()).toBe("status 200");
+      emu.addFault({ operation: "getRegistrationToken", kind: "reset" });
+      const reset = await new Promise<string>((resolve) => {
+        const stream = session.request({
+          ":path": "/api/v3/orgs/emulated-org/actions/runners/registration-token",
+          ":method": "POST",
+          authorization: `Bearer ${emu.token}`,
+        });
+        stream.on("response", (h) => resolve(`status ${h[":status"]}`));
+        stream.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        stream.on("close", () => resolve(`closed ${stream.rstCode}`));
+        stream.end();
+      });
+      expect(reset).toMatch(/ERR_HTTP2_STREAM_ERROR|closed 2/);
+      expect(await get()).toBe("status 200");
+    } finally {
+      session.close();
+    }
+  });
+
   it("still answers HTTP/1.1 clients that trust the certificate", async () => {
     const { request } = await import("node:https");
     const status = await new Promise<number | undefined>((resolve, reject) => {

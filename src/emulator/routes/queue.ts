@@ -76,7 +76,7 @@ export function queueRoutes(ctx: ServiceContext): Hono<AppEnv> {
       if (refused) return refused;
       const id = idParam(c) ?? -1;
       const scaleSet = ctx.state.scaleSets.get(id);
-      const value = [...ctx.state.jobs.values()]
+      const value = [...ctx.state.activeJobs.values()]
         .filter(
           (j) =>
             (j.state === "available" && j.scaleSetId === id) ||

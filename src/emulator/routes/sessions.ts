@@ -41,6 +41,7 @@ export function sessionRoutes(ctx: ServiceContext): Hono<AppEnv> {
         );
       }
       const session = openSession(ctx, id, owner);
+      ctx.engine.reoffer(id);
       ctx.engine.schedule();
       ctx.engine.options.onChange();
       return ok(sessionJson(ctx, session));
