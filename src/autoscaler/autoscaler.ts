@@ -59,6 +59,8 @@ export class Autoscaler implements Scaler {
   #monitor: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
   #tickAgain: boolean = false;
+  /** Names removed lately with the time, so a list taken before the removal does not revive them. */
+  readonly #recentlyRemoved = new Map<string, number>();
 
   constructor(options: AutoscalerOptions) {
     this.#client = options.client;
@@ -83,6 +85,7 @@ export class Autoscaler implements Scaler {
       metrics: this.#metrics,
       stopSignal: this.#stopController.signal,
       onChange: () => this.#changed(),
+      onRemoved: (name) => this.#recentlyRemoved.set(name, Date.now()),
     });
     if (this.#minRunners < 0 || this.#maxRunners < this.#minRunners) {
       throw new RangeError(`minRunners ${this.#minRunners} must be within 0..${this.#maxRunners}`);
@@ -181,7 +184,11 @@ export class Autoscaler implements Scaler {
           const ref = await this.#client.getRunnerByName(found.name, { signal: options.signal });
           const known = ref !== undefined && ref.runnerScaleSetId === this.#scaleSetId;
           if (known && found.state === "running") {
-            this.#book.add(found.name, "idle", { id: ref.id, adopted: true });
+            this.#book.add(found.name, "idle", {
+              id: ref.id,
+              adopted: true,
+              launchedAt: Date.now(),
+            });
             adopted++;
           } else {
             stale.push(
@@ -323,6 +330,7 @@ export class Autoscaler implements Scaler {
 
   async #check(): Promise<void> {
     let listed: ProvisionedRunner[];
+    const listedAt = Date.now();
     try {
       listed = await this.#provider.list(this.#scaleSetId, this.#ops.ctx(undefined));
     } catch (err) {
@@ -333,7 +341,8 @@ export class Autoscaler implements Scaler {
     const byName = new Map(listed.map((r) => [r.name, r]));
     const now = Date.now();
     for (const entry of this.#book.entries()) {
-      if (entry.op || entry.state === "starting") continue;
+      // A runner launched after the list call began may simply not be in it yet.
+      if (entry.op || entry.state === "starting" || entry.launchedAt >= listedAt) continue;
       const found = byName.get(entry.name);
       const exited = found === undefined || found.state === "exited";
       if (entry.state === "dead" || entry.state === "removing") {
@@ -349,8 +358,12 @@ export class Autoscaler implements Scaler {
         this.#removeLater(entry, "exited");
       }
     }
+    for (const [name, at] of this.#recentlyRemoved) {
+      if (now - at > 60_000) this.#recentlyRemoved.delete(name);
+    }
     for (const found of listed) {
       if (this.#book.has(found.name)) continue;
+      if ((this.#recentlyRemoved.get(found.name) ?? 0) >= listedAt) continue;
       this.#logger.warn({ runner: found.name }, "removing unknown runner found at provider");
       const stranger = this.#book.add(found.name, "removing", { serviceGone: true });
       this.#removeLater(stranger, "stale");

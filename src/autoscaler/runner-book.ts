@@ -14,6 +14,8 @@ export interface RunnerEntry {
   adopted: boolean;
   /** Epoch ms the autoscaler decided to start it. */
   requestedAt: number;
+  /** Epoch ms the provider had launched it (0 while starting); adopted runners: adoption time. */
+  launchedAt: number;
   /** An operation (start, removal) is in flight; the monitor leaves it alone. */
   op: boolean;
   /** The service no longer has the runner (removed, or never registered). */
@@ -37,6 +39,7 @@ export class RunnerBook {
       jobId: undefined,
       adopted: false,
       requestedAt: now,
+      launchedAt: 0,
       op: false,
       serviceGone: false,
       providerGone: false,

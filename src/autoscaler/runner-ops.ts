@@ -34,6 +34,8 @@ export interface RunnerOpsOptions {
   stopSignal: AbortSignal;
   /** Called after every state change. */
   onChange: () => void;
+  /** Called when a runner has left the book for good. */
+  onRemoved: (name: string) => void;
 }
 
 /** Performs runner starts and removals; the autoscaler decides when. */
@@ -75,6 +77,7 @@ export class RunnerOps {
         this.ctx(child.signal),
       );
       if (entry.state === "starting") book.setState(entry, "idle");
+      entry.launchedAt = Date.now();
       entry.op = false;
       const latencyMs = Date.now() - entry.requestedAt;
       metrics.recordRunnerStarted?.(latencyMs);
@@ -141,6 +144,7 @@ export class RunnerOps {
         return false;
       }
       book.delete(entry.name);
+      this.#o.onRemoved(entry.name);
       logger.info({ runner: entry.name, reason }, "runner removed");
       return true;
     } catch (err) {
