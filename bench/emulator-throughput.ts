@@ -77,6 +77,7 @@ async function loadGenerator(setup: Setup): Promise<void> {
   const sessions = await makeSessions(setup.sessions, "rt");
   process.send?.({ type: "ready" });
   await new Promise((r) => setTimeout(r, 200));
+  const cpuStart = process.cpuUsage();
   let roundTrips = 0;
   let errors = 0;
   const deadline = Date.now() + setup.seconds * 1000;
@@ -110,7 +111,14 @@ async function loadGenerator(setup: Setup): Promise<void> {
     }),
   );
   await pool.close();
-  process.send?.({ type: "roundTrips", roundTrips, errors, seconds: setup.seconds });
+  const cpu = process.cpuUsage(cpuStart);
+  process.send?.({
+    type: "roundTrips",
+    roundTrips,
+    errors,
+    seconds: setup.seconds,
+    generatorCpuS: (cpu.user + cpu.system) / 1e6,
+  });
 
   const pollSessions = await makeSessions(setup.polls, "lp");
   process.send?.({ type: "longPollReady" });
@@ -190,7 +198,7 @@ async function main(): Promise<void> {
         const rt = Number(m["roundTrips"]) / Number(m["seconds"]);
         const cpu = process.cpuUsage(cpuStart);
         console.log(
-          `GetMessage/DeleteMessage round trips: ${rt.toFixed(0)}/s with ${sessions} sessions over ${seconds} s (errors: ${m["errors"]}); emulator CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`,
+          `GetMessage/DeleteMessage round trips: ${rt.toFixed(0)}/s with ${sessions} sessions over ${seconds} s (errors: ${m["errors"]}); emulator CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, load generator CPU ${Number(m["generatorCpuS"]).toFixed(1)} s`,
         );
       } else if (m["type"] === "longPolls") {
         console.log(

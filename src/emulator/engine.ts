@@ -76,7 +76,7 @@ export class JobEngine {
   /** Offers queued jobs (GHES) or assigns them (github) to scale sets with a live session. */
   schedule(): void {
     const { state } = this;
-    if (state.sessions.size === 0) return;
+    if (state.sessions.size === 0 || state.activeJobs.size === 0) return;
     const candidates = [...state.sessions.values()]
       .map((s) => ({ session: s, scaleSet: state.scaleSets.get(s.scaleSetId) }))
       .filter((c): c is typeof c & { scaleSet: ScaleSetRecord } => c.scaleSet !== undefined)
