@@ -202,6 +202,18 @@ describe("Autoscaler", () => {
     expect(service.runnerNames()).toEqual(provider.running());
   });
 
+  it("does not mistake runners started or removed during a slow provider list for exits or strangers", async () => {
+    const provider = new FakeProvider({ listDelayMs: 40, startDelayMs: 5 });
+    const { autoscaler, logger } = setup({ pollIntervalMs: 5, maxRunners: 6 }, provider);
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(3);
+    await new Promise((r) => setTimeout(r, 150));
+    await autoscaler.handleDesiredRunnerCount(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(autoscaler.totals()).toMatchObject({ started: 3, removed: 2 });
+    expect(logger.lines.filter((l) => /exited without|unknown runner/.test(l))).toEqual([]);
+  });
+
   it("never puts a JIT config in its logs", async () => {
     const provider = new FakeProvider();
     provider.startFailures.push(new Error("boom"));

@@ -23,6 +23,8 @@ export interface FakeRunner {
 export interface FakeProviderOptions {
   /** Delay of each start. @default 0 */
   startDelayMs?: number;
+  /** Delay of each list; the answer is the state when list was called. @default 0 */
+  listDelayMs?: number;
 }
 
 /** In-memory provider; `runners` is public so tests can seed and inspect it. */
@@ -30,6 +32,7 @@ export class FakeProvider implements RunnerProvider {
   readonly name = "fake";
   readonly runners = new Map<string, FakeRunner>();
   readonly startDelayMs: number;
+  readonly listDelayMs: number;
   starts = 0;
   removes = 0;
   lists = 0;
@@ -43,6 +46,7 @@ export class FakeProvider implements RunnerProvider {
 
   constructor(options: FakeProviderOptions = {}) {
     this.startDelayMs = options.startDelayMs ?? 0;
+    this.listDelayMs = options.listDelayMs ?? 0;
   }
 
   async start(runner: RunnerSpec, _ctx?: ProviderContext): Promise<void> {
@@ -72,9 +76,11 @@ export class FakeProvider implements RunnerProvider {
 
   async list(scaleSetId: number, _ctx?: ProviderContext): Promise<ProvisionedRunner[]> {
     this.lists++;
-    return [...this.runners.values()]
+    const snapshot = [...this.runners.values()]
       .filter((r) => r.scaleSetId === scaleSetId)
       .map(({ name, state, exitCode }) => ({ name, scaleSetId, state, exitCode }));
+    if (this.listDelayMs > 0) await new Promise((r) => setTimeout(r, this.listDelayMs));
+    return snapshot;
   }
 
   onRunnerExit(listener: (runner: ProvisionedRunner) => void): () => void {
