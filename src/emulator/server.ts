@@ -53,7 +53,8 @@ export async function listen(
     server = createAdaptorServer({
       fetch: app.fetch,
       createServer: createSecureServer,
-      serverOptions: { key, cert, allowHTTP1: true },
+      // Hundreds of parked long polls share one connection: allow them the memory.
+      serverOptions: { key, cert, allowHTTP1: true, maxSessionMemory: 64 },
     }) as Http2SecureServer;
   } else {
     server = createAdaptorServer({ fetch: app.fetch }) as Server;

@@ -173,3 +173,19 @@ describe("emulator GitHub REST side", () => {
     expect((await get(fresh.token)).status).toBe(200);
   });
 });
+
+describe("emulator admin token lifetime", () => {
+  it("refuses an admin token once its configured lifetime has passed", async () => {
+    const emu = await startEmulator({ adminTokenTtlMs: 100 });
+    try {
+      const admin = await adminExchange(emu);
+      const url = `${admin.url}_apis/runtime/runnergroups/?api-version=6.0-preview&groupName=default`;
+      const get = () => fetch(url, { headers: { authorization: `Bearer ${admin.token}` } });
+      expect((await get()).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 150));
+      expect((await get()).status).toBe(401);
+    } finally {
+      await emu.close();
+    }
+  });
+});
