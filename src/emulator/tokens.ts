@@ -76,7 +76,8 @@ export class TokenIssuer {
         iat: Math.floor(nowMs / 1000),
         exp: Math.ceil(expMs / 1000),
         kind,
-        jti,
+        // RFC 7519: `jti` is a string (Go's jwt.RegisteredClaims rejects a number).
+        jti: String(jti),
         expMs,
         ...extra,
       },
@@ -106,8 +107,10 @@ export class TokenIssuer {
       | { kind?: unknown; jti?: unknown; expMs?: unknown; sid?: unknown; ssid?: unknown }
       | undefined;
     if (!claims || (claims.kind !== "admin" && claims.kind !== "queue")) return undefined;
-    const { jti, expMs } = claims;
-    if (typeof jti !== "number" || typeof expMs !== "number") return undefined;
+    const { expMs } = claims;
+    const jti = typeof claims.jti === "string" ? Number(claims.jti) : claims.jti;
+    if (typeof jti !== "number" || !Number.isFinite(jti) || typeof expMs !== "number")
+      return undefined;
     const out: IssuedClaims = { kind: claims.kind, jti, expMs };
     if (typeof claims.sid === "string") out.sid = claims.sid;
     if (typeof claims.ssid === "number") out.ssid = claims.ssid;
