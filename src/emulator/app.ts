@@ -4,6 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
 import { type AppEnv, PATHS, type ServiceContext } from "./context.js";
 import type { RequestRecorder } from "./recorder.js";
 import { agentRoutes } from "./routes/agent.js";
@@ -24,7 +25,14 @@ export function createApp(
   control: import("./routes/control.js").ControlApi,
   recorder?: RequestRecorder,
 ): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  // The legacy client built acquirejobs URLs by concatenation (`…/pipelines//_apis/…`, spec
+  // §3.17); collapse duplicate slashes the way the service's URL handling does.
+  const app = new Hono<AppEnv>({
+    getPath: (req) => {
+      const path = getPath(req);
+      return path.includes("//") ? path.replace(/\/{2,}/g, "/") : path;
+    },
+  });
   if (recorder) app.use("*", recorder.middleware());
   app.route(PATHS.rest, githubRestRoutes(ctx));
   const service = new Hono<AppEnv>();

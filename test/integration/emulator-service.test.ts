@@ -291,6 +291,15 @@ describe("emulator Actions service endpoints (spec §3.4–§3.13)", () => {
     const [job] = t.emu.queueJobs({ labels: ["legacy"], repository: "r", owner: "o" });
     const res = await t.call("GET", `runnerscalesets/${id}/acquirablejobs`);
     expect(res.status).toBe(200);
+    const concatenated = await fetch(
+      `${t.service}/_apis/runtime/runnerscalesets/${id}/acquirejobs?api-version=6.0-preview`,
+      {
+        method: "POST",
+        headers: bearer(t.adminToken),
+        body: "[]",
+      },
+    );
+    expect(await concatenated.json()).toEqual({ count: 0, value: [] });
     expect(await res.json()).toEqual({
       count: 1,
       value: [
