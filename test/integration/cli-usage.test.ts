@@ -82,7 +82,6 @@ describe("scaleset run with bad input", () => {
     const commands = [
       ["run"],
       ["demo"],
-      ["scale-sets", "list"],
       ["scale-sets"],
       ["runners"],
       ["jit"],
