@@ -1,0 +1,172 @@
+/**
+ * Our side of `npm run bench`, run as its own process from compiled JavaScript (see build.ts) so
+ * its memory and CPU can be read from /proc without the emulator or the orchestrator in it.
+ * Mirrors `bench/go/cmd/benchgo`:
+ *
+ *   agent.js idle    --ids 1,2,3             MultiListener, one shared client, no-op scalers
+ *   agent.js scaler  --ids 7 --max-runners M Listener + Autoscaler with a no-op provider whose
+ *                                            `start` prints a timestamp
+ *   agent.js client  --ids 1,2 --seconds S   GetMessage/DeleteMessage loops: rps, CPU/request
+ *
+ * The PAT comes from BENCH_TOKEN. Output: JSON lines on stdout.
+ */
+import { readFileSync } from "node:fs";
+import { Autoscaler } from "../../src/autoscaler/autoscaler.js";
+import type {
+  ProvisionedRunner,
+  RunnerProvider,
+  RunnerSpec,
+} from "../../src/autoscaler/provider.js";
+import { ScaleSetClient } from "../../src/client/index.js";
+import { Listener } from "../../src/listener/listener.js";
+import { MultiListener } from "../../src/listener/multi-listener.js";
+import type { Scaler } from "../../src/listener/types.js";
+
+const mode = process.argv[2] ?? "";
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+};
+const ids = arg("ids", "")
+  .split(",")
+  .filter((s) => s !== "")
+  .map(Number);
+const maxRunners = Number(arg("max-runners", "10"));
+const seconds = Number(arg("seconds", "5"));
+const caFile = arg("ca-file", "");
+const emit = (msg: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const now = () => performance.timeOrigin + performance.now();
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const client = ScaleSetClient.withToken({
+  configUrl: arg("config-url", ""),
+  token: process.env["BENCH_TOKEN"] ?? "",
+  systemInfo: {
+    system: "scaleset-bench",
+    version: "0.0.0",
+    commitSha: "",
+    scaleSetId: 0,
+    subsystem: "ours",
+  },
+  http: caFile ? { ca: readFileSync(caFile, "utf8") } : {},
+});
+const controller = new AbortController();
+process.on("SIGTERM", () => controller.abort());
+process.on("SIGINT", () => controller.abort());
+
+const noopScaler: Scaler = {
+  handleDesiredRunnerCount: async (count) => count,
+  handleJobStarted: async () => {},
+  handleJobCompleted: async () => {},
+};
+
+async function until(probe: () => boolean): Promise<void> {
+  while (!probe() && !controller.signal.aborted) await wait(50);
+}
+
+/** N listeners in this process until SIGTERM. */
+async function idle(): Promise<void> {
+  const multi = new MultiListener({
+    client,
+    scaleSets: ids.map((scaleSetId) => ({ scaleSetId, maxRunners, scaler: noopScaler })),
+  });
+  const done = multi.run({ signal: controller.signal });
+  await until(() => multi.listeners.every((l) => l.health.state === "polling"));
+  emit({ type: "ready", listeners: ids.length });
+  const results = await done;
+  const failed = results.filter((r) => r.error !== undefined).length;
+  emit({ type: "stopped", failed });
+}
+
+/** A provider that starts nothing: `start` records when it was called. */
+class NoopProvider implements RunnerProvider {
+  readonly name = "noop";
+  readonly #runners = new Map<string, number>();
+  async start(runner: RunnerSpec): Promise<void> {
+    emit({ type: "start", t: now(), name: runner.name, jit: runner.jitConfig.length > 0 });
+    this.#runners.set(runner.name, runner.scaleSetId);
+  }
+  async remove(name: string): Promise<void> {
+    this.#runners.delete(name);
+  }
+  async list(scaleSetId: number): Promise<ProvisionedRunner[]> {
+    return [...this.#runners]
+      .filter(([, id]) => id === scaleSetId)
+      .map(([name]) => ({ name, scaleSetId, state: "running" }));
+  }
+}
+
+/** Listener + Autoscaler with the no-op provider until SIGTERM. */
+async function scaler(): Promise<void> {
+  const scaleSetId = ids[0] as number;
+  const autoscaler = new Autoscaler({
+    client,
+    provider: new NoopProvider(),
+    scaleSetId,
+    scaleSetName: "bench",
+    maxRunners,
+  });
+  await autoscaler.reconcile({ signal: controller.signal });
+  autoscaler.start();
+  const listener = new Listener({ client, scaleSetId, maxRunners });
+  const done = listener.run(autoscaler, { signal: controller.signal });
+  await until(() => listener.health.state === "polling");
+  emit({ type: "ready" });
+  await done;
+  await autoscaler.stop();
+  emit({ type: "stopped" });
+}
+
+/** GetMessage/DeleteMessage loops, one per scale set, over a warm-up second plus the window. */
+async function clientLoops(): Promise<void> {
+  const sessions = await Promise.all(
+    ids.map((id) => client.createMessageSession(id, `bench-ours-client-${id}`)),
+  );
+  let requests = 0;
+  let errors = 0;
+  let running = true;
+  const loops = sessions.map(async (s) => {
+    let last = 0;
+    while (running) {
+      try {
+        requests++;
+        const msg = await s.getMessage(last, maxRunners);
+        if (!msg) continue;
+        last = msg.messageId;
+        requests++;
+        await s.deleteMessage(msg.messageId);
+      } catch {
+        errors++;
+      }
+    }
+  });
+  await wait(1000);
+  const r0 = requests;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await wait(seconds * 1000);
+  const cpu = process.cpuUsage(c0);
+  const elapsed = (performance.now() - t0) / 1000;
+  const r1 = requests;
+  running = false;
+  await Promise.all(loops);
+  await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+  emit({
+    type: "result",
+    requests: r1 - r0,
+    seconds: elapsed,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    errors,
+  });
+}
+
+try {
+  if (mode === "idle") await idle();
+  else if (mode === "scaler") await scaler();
+  else if (mode === "client") await clientLoops();
+  else throw new Error(`unknown mode ${mode}`);
+  process.exit(0);
+} catch (err) {
+  emit({ type: "error", error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+}

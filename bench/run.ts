@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: the four side-by-side benchmarks of issue #6 against the official Go
+ * listener/client (github.com/actions/scaleset v0.4.0), each with medians over several runs and
+ * the ratio ours/reference; writes `bench/results/<YYYY-MM-DD>.md`.
+ *
+ *   npm run bench [-- --only idle,reaction,burst,client] [--runs 5] [--no-write]
+ *                  [--idle-sizes 1,100,1000] [--idle-window-s 6] [--idle-long-poll-ms 3000]
+ *                  [--reaction-jobs 1000] [--burst-jobs 5000] [--client-seconds 5]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { benchIdle } from "./idle.js";
+import { buildAll, ROOT } from "./lib/build.js";
+
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : fallback;
+};
+const only = new Set(arg("only", "idle,reaction,burst,client").split(","));
+const runs = Number(arg("runs", "5"));
+const log = (line: string) => console.log(line);
+
+const started = Date.now();
+log("building the Go reference (bench/go) and our agent (bench/out/js) …");
+buildAll();
+const sections: string[] = [];
+const timings: string[] = [];
+async function section(name: string, fn: () => Promise<string>): Promise<void> {
+  if (!only.has(name)) return;
+  const t0 = Date.now();
+  log(`\n== ${name} ==`);
+  const md = await fn();
+  sections.push(md);
+  timings.push(`${name} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(`\n${md}`);
+}
+
+await section("idle", () =>
+  benchIdle({
+    runs,
+    sizes: arg("idle-sizes", "1,100,1000").split(",").map(Number),
+    windowS: Number(arg("idle-window-s", "6")),
+    longPollMs: Number(arg("idle-long-poll-ms", "3000")),
+    goProcsMax: Number(arg("idle-go-procs-max", "100")),
+    log,
+  }),
+);
+
+const date = new Date().toISOString().slice(0, 10);
+const header = [
+  `# Benchmarks ${date}`,
+  "",
+  `Ours (this repository, Node ${process.version}) vs the reference: the official Go client and listener, github.com/actions/scaleset v0.4.0 (${goVersion()}), both against our emulator in its own process on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM. Ratios are ours ÷ reference (below 1 means ours is smaller/faster). Run time: ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
+  "",
+  "Reproduce everything: `npm run bench`.",
+  "",
+].join("\n");
+const doc = `${header}\n${sections.join("\n")}`;
+if (!argv.includes("--no-write")) {
+  const dir = join(ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${date}.md`);
+  writeFileSync(file, doc);
+  log(`\nwrote ${file}`);
+}
+process.exit(0);
+
+function goVersion(): string {
+  try {
+    return execFileSync("go", ["version"], { encoding: "utf8" }).trim().split(" ")[2] ?? "go";
+  } catch {
+    return "go";
+  }
+}
