@@ -36,8 +36,10 @@ export class MessageQueue {
 
   /** Drops every handed-out message with id ≤ `messageId`. */
   ackUpTo(messageId: number): void {
-    if (messageId <= 0 || this.unacked.length === 0) return;
-    this.unacked = this.unacked.filter((m) => m.messageId > messageId);
+    if (messageId <= 0) return;
+    let drop = 0;
+    while (drop < this.unacked.length && (this.unacked[drop]?.messageId ?? 0) <= messageId) drop++;
+    if (drop > 0) this.unacked.splice(0, drop);
   }
 
   /** Drops one handed-out message; true when it existed. */

@@ -39,6 +39,8 @@ export class ServiceState {
   readonly scaleSets = new Map<number, ScaleSetRecord>();
   readonly runners = new Map<number, RunnerRecord>();
   readonly runnerBySecret = new Map<string, RunnerRecord>();
+  /** Runners per scale set (statistics read only their own set's runners). */
+  readonly runnersByScaleSet = new Map<number, Set<RunnerRecord>>();
   /** Live session per scale set id. */
   readonly sessions = new Map<number, SessionRecord>();
   /** Tombstones of expired sessions: session id → scale set id. */
@@ -74,6 +76,12 @@ export class ServiceState {
   addRunner(runner: RunnerRecord): void {
     this.runners.set(runner.id, runner);
     this.runnerBySecret.set(runner.secret, runner);
+    let set = this.runnersByScaleSet.get(runner.scaleSetId);
+    if (!set) {
+      set = new Set();
+      this.runnersByScaleSet.set(runner.scaleSetId, set);
+    }
+    set.add(runner);
   }
 
   removeRunner(id: number): void {
@@ -81,6 +89,7 @@ export class ServiceState {
     if (!runner) return;
     this.runners.delete(id);
     this.runnerBySecret.delete(runner.secret);
+    this.runnersByScaleSet.get(runner.scaleSetId)?.delete(runner);
   }
 
   /** The seven counters of spec §4.3 for one scale set, computed now. */
@@ -106,8 +115,7 @@ export class ServiceState {
     }
     let registered = 0;
     let busy = 0;
-    for (const r of this.runners.values()) {
-      if (r.scaleSetId !== scaleSetId) continue;
+    for (const r of this.runnersByScaleSet.get(scaleSetId) ?? []) {
       registered++;
       if (r.status === "busy") busy++;
     }
