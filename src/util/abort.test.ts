@@ -25,3 +25,17 @@ describe("childSignal", () => {
     expect(child.signal.aborted).toBe(false);
   });
 });
+
+describe("childSignal with many children", () => {
+  it("lets one parent carry hundreds of live children without a leak warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    const parent = new AbortController();
+    const children = Array.from({ length: 200 }, () => childSignal(parent.signal, 10_000));
+    await new Promise((r) => setImmediate(r));
+    for (const child of children) child.dispose();
+    process.off("warning", onWarning);
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});

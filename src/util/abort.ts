@@ -6,7 +6,12 @@
  * Node 20 and `AbortSignal.timeout` ignores fake timers (STYLE.md, Node 20 facts).
  * @module
  */
-import { addAbortListener } from "node:events";
+import { addAbortListener, setMaxListeners } from "node:events";
+
+// A long-lived parent (a daemon's shutdown signal) legitimately has many short-lived children at
+// once (one per in-flight request); each child removes its listener on dispose, so lift the
+// warning threshold for parents instead of printing a false leak warning.
+const widenedParents = new WeakSet<AbortSignal>();
 
 /** A child signal and the function that releases its timer and parent listener. */
 export interface ChildSignal extends Disposable {
@@ -36,7 +41,13 @@ export function childSignal(parent?: AbortSignal, timeoutMs?: number): ChildSign
   if (parent?.aborted) {
     controller.abort(parent.reason);
   } else {
-    if (parent) parentListener = addAbortListener(parent, () => controller.abort(parent.reason));
+    if (parent) {
+      if (!widenedParents.has(parent)) {
+        setMaxListeners(0, parent);
+        widenedParents.add(parent);
+      }
+      parentListener = addAbortListener(parent, () => controller.abort(parent.reason));
+    }
     if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
       timer = setTimeout(() => {
         controller.abort(new TimeoutError(`operation timed out after ${timeoutMs} ms`, timeoutMs));
