@@ -41,8 +41,17 @@ export interface ScenarioOutcome {
   differences: { diff: Difference; intended: IntendedDifference | undefined }[];
 }
 
+/** A defect this harness found, kept in compat/findings.json. */
+export interface Finding {
+  found: string;
+  defect: string;
+  fix: string;
+  regressionTest: string;
+}
+
 /** Inputs of {@link renderReport}. */
 export interface ReportInput {
+  findings: Finding[];
   referenceVersion: string;
   goVersion: string;
   nodeVersion: string;
@@ -108,7 +117,7 @@ export function renderReport(input: ReportInput): string {
     `- Reference: \`github.com/actions/scaleset ${input.referenceVersion}\` (pinned in compat/go/go.mod)`,
     `- Toolchain: ${input.goVersion}; Node ${input.nodeVersion}`,
     `- Each scenario runs twice against a fresh in-process emulator: once through the Go driver (compat/go/cmd/compat), once through its TypeScript twin (compat/scenarios). Both runs are recorded (JSONL, compat/out/) and compared request by request.`,
-    "- Compared per request: method, path (ids normalised), query parameters as a set (id/uuid values normalised), response status, JSON body (semantically), headers authorization scheme, content-type, accept, x-scalesetmaxcapacity, content-length (`0`/present/absent), and the User-Agent JSON (key set, and every value except `build_version`, `build_commit_sha`).",
+    "- Compared per request: method, path (ids normalised), query parameters as a set (id/uuid values normalised) and their key order, response status, JSON body (semantically, then key order), headers `authorization` (scheme), `content-type`, `accept`, `x-scalesetmaxcapacity`, `content-length` (`0`/present/absent), and the User-Agent JSON (key order, every value except `build_version`/`build_commit_sha`). Not visible in the recording: header-name case (the emulator sees lower-cased names), JSON string escaping (bodies are recorded parsed); `accept-encoding`, `connection`, `host` are ignored.",
     `- Verdict: ${outcomes.every((o) => o.go.ok) ? "the Go client passes every scenario" : "**a Go scenario failed**"}; ${unlisted.length === 0 ? "no unlisted difference" : `**${unlisted.length} unlisted difference(s)**`}; ${all.length - unlisted.length} intended difference(s). Total time ${(input.elapsedMs / 1000).toFixed(1)} s.`,
     "",
     "## Operations",
@@ -141,7 +150,15 @@ export function renderReport(input: ReportInput): string {
       "",
     );
   }
-  lines.push("## Differences", "");
+  lines.push("## Defects found by this harness", "");
+  if (input.findings.length === 0) lines.push("None.", "");
+  for (const f of input.findings) {
+    lines.push(
+      `- **${f.found}**: ${f.defect}`,
+      `  - Fix: ${f.fix}. Regression test: \`${f.regressionTest}\`.`,
+    );
+  }
+  lines.push("", "## Differences", "");
   if (all.length === 0) lines.push("None.", "");
   else {
     lines.push(

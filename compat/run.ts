@@ -20,7 +20,7 @@ import {
 import { compareLoose, compareStrict, findIntended, type IntendedDifference } from "./compare.js";
 import { buildGoDriver, goAvailable, runGoScenario, type ScenarioResult } from "./go-driver.js";
 import { applyHook } from "./hooks.js";
-import { renderReport, type ScenarioOutcome } from "./report.js";
+import { type Finding, renderReport, type ScenarioOutcome } from "./report.js";
 import { SCENARIOS, type ScenarioDefinition } from "./scenarios/index.js";
 import { readTrace } from "./trace.js";
 
@@ -183,7 +183,9 @@ async function main(): Promise<number> {
     await rm(keyFile, { force: true });
   }
 
+  const findings = JSON.parse(await readFile(join(HERE, "findings.json"), "utf8")) as Finding[];
   const report = renderReport({
+    findings,
     referenceVersion: await referenceVersion(),
     goVersion,
     nodeVersion: process.versions.node,
