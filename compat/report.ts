@@ -33,6 +33,8 @@ export const SPEC_OPERATIONS: { operation: string; section: string; legacy?: boo
 /** Everything one scenario produced. */
 export interface ScenarioOutcome {
   name: string;
+  /** What the TS side ran, for the listener lifecycles. */
+  description?: string | undefined;
   comparison: "strict" | "loose";
   go: ScenarioResult;
   ts: ScenarioResult;
@@ -136,7 +138,7 @@ export function renderReport(input: ReportInput): string {
     ),
     "",
   ];
-  for (const lifecycle of outcomes.filter((o) => o.name.startsWith("listener-lifecycle"))) {
+  for (const lifecycle of outcomes.filter((o) => o.name.startsWith("listener-"))) {
     const d = (r: ScenarioResult) => {
       if (!r.details) return "no details";
       const { jobsCompleted, runnersStarted, runnersLeftOver } = r.details;
@@ -146,7 +148,7 @@ export function renderReport(input: ReportInput): string {
       `## Listener lifecycle (${lifecycle.name})`,
       "",
       `- Go (reference \`listener\` package + fake runners): ${lifecycle.go.ok ? "pass" : "**FAIL**"}; ${d(lifecycle.go)}.`,
-      `- TS (reference listener loop on our client + fake runners): ${lifecycle.ts.ok ? "pass" : "**FAIL**"}; ${d(lifecycle.ts)}.`,
+      `- TS (${lifecycle.description ?? "the reference listener's loop on our client + fake runners"}): ${lifecycle.ts.ok ? "pass" : "**FAIL**"}; ${d(lifecycle.ts)}.`,
       "",
     );
   }

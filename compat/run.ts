@@ -171,6 +171,7 @@ async function main(): Promise<number> {
       }));
       outcomes.push({
         name: s.name,
+        description: s.description,
         comparison: s.comparison,
         go,
         ts,

@@ -5,6 +5,7 @@
 import { appAuth, patAuth } from "./auth.js";
 import { adminRefresh, nameEncoding, retry } from "./extra.js";
 import { listenerLifecycle } from "./listener-lifecycle.js";
+import { productListenerLifecycle } from "./product-listener.js";
 import { runners } from "./runners.js";
 import { scaleSetCrud } from "./scale-set-crud.js";
 import { session } from "./session.js";
@@ -64,5 +65,13 @@ export const SCENARIOS: ScenarioDefinition[] = [
     comparison: "loose",
     timeoutMs: 120_000,
     run: listenerLifecycle,
+  },
+  {
+    name: "listener-product",
+    description: "our Listener (src/listener, ack after handling) + fake runners",
+    mode: "github",
+    comparison: "loose",
+    timeoutMs: 120_000,
+    run: productListenerLifecycle,
   },
 ];

@@ -28,6 +28,8 @@ export type ScenarioDetails = Record<string, unknown> | undefined;
 /** A scenario known to both drivers. */
 export interface ScenarioDefinition {
   name: string;
+  /** What the TypeScript side runs, when it is more than a twin of the Go scenario. */
+  description?: string;
   /** Emulator job mode the scenario runs against. */
   mode: "github" | "ghes";
   /** Extra emulator options (e.g. short token lifetimes). */

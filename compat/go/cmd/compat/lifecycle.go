@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -165,7 +166,7 @@ func (s *fakeRunnerScaler) startRunner(ctx context.Context) error {
 		return fmt.Errorf("generate JIT config: %w", err)
 	}
 	cmd := exec.Command(s.runnerCmd)
-	cmd.Env = append(os.Environ(), "ACTIONS_RUNNER_INPUT_JITCONFIG="+jit.EncodedJITConfig)
+	cmd.Env = append(runnerEnv(), "ACTIONS_RUNNER_INPUT_JITCONFIG="+jit.EncodedJITConfig)
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -189,6 +190,17 @@ func (s *fakeRunnerScaler) startRunner(ctx context.Context) error {
 		}
 	}()
 	return nil
+}
+
+// runnerEnv is our environment without the driver's own secrets (COMPAT_*).
+func runnerEnv() []string {
+	env := make([]string, 0, len(os.Environ()))
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COMPAT_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // shutdown waits briefly for runners to exit, then kills the idle ones still running.

@@ -26,6 +26,8 @@ var scenarios = []scenario{
 	{name: "listener-lifecycle", timeout: 120 * time.Second, run: listenerLifecycle},
 	// Same program against a GHES-mode emulator: JobAvailable → the listener acquires.
 	{name: "listener-lifecycle-ghes", timeout: 120 * time.Second, run: listenerLifecycle},
+	// Same program; its TypeScript counterpart is our own Listener rather than a twin loop.
+	{name: "listener-product", timeout: 120 * time.Second, run: listenerLifecycle},
 }
 
 func newPATClient(e *env) (*scaleset.Client, error) {
