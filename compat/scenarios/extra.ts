@@ -1,7 +1,8 @@
 /**
- * Twins of the Go `name-encoding`, `retry` and `admin-refresh` scenarios.
+ * Twins of the Go `name-encoding`, `retry`, `admin-refresh` and `queue-errors` scenarios.
  * @module
  */
+import { isScaleSetError } from "../../src/client/index.js";
 import { check, createSet, errorOf, patClient } from "./common.js";
 import type { ScenarioContext, ScenarioDetails } from "./types.js";
 
@@ -43,4 +44,25 @@ export async function adminRefresh(ctx: ScenarioContext): Promise<ScenarioDetail
   const client = patClient(ctx);
   for (let i = 0; i < 2; i++) await client.getRunnerScaleSet(1, "compat-refresh", { signal });
   return undefined;
+}
+
+/** Queue token rejected twice, a 500 on the long poll, a 401 on acquirejobs. */
+export async function queueErrors(ctx: ScenarioContext): Promise<ScenarioDetails> {
+  const { signal } = ctx;
+  const client = patClient(ctx);
+  const set = await createSet(client, "compat-queue-errors", signal);
+  const session = await client.createMessageSession(set.id, "compat-owner", { signal });
+  await ctx.hook("addFault", { operation: "getMessage", kind: "status", status: 401, count: 2 });
+  const expired = await errorOf(() => session.getMessage(0, 10, { signal }));
+  check(
+    isScaleSetError(expired, "MESSAGE_QUEUE_TOKEN_EXPIRED"),
+    `get message with a token rejected twice: ${String(expired)}`,
+  );
+  await ctx.hook("addFault", { operation: "getMessage", kind: "status", status: 500 });
+  check((await session.getMessage(0, 10, { signal })) === undefined, "get message after a 500");
+  await ctx.hook("addFault", { operation: "acquireJobs", kind: "status", status: 401 });
+  const acquired = await session.acquireJobs([424242], { signal });
+  await session.close({ signal });
+  await client.deleteRunnerScaleSet(set.id, { signal });
+  return { acquired: acquired.length };
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import { appAuth, patAuth } from "./auth.js";
-import { adminRefresh, nameEncoding, retry } from "./extra.js";
+import { adminRefresh, nameEncoding, queueErrors, retry } from "./extra.js";
 import { listenerLifecycle } from "./listener-lifecycle.js";
 import { productListenerLifecycle } from "./product-listener.js";
 import { runners } from "./runners.js";
@@ -41,6 +41,13 @@ export const SCENARIOS: ScenarioDefinition[] = [
     comparison: "strict",
     timeoutMs: 30_000,
     run: adminRefresh,
+  },
+  {
+    name: "queue-errors",
+    mode: "ghes",
+    comparison: "strict",
+    timeoutMs: 60_000,
+    run: queueErrors,
   },
   { name: "session", mode: "ghes", comparison: "strict", timeoutMs: 60_000, run: session },
   {

@@ -78,3 +78,46 @@ func adminRefresh(ctx context.Context, e *env) (map[string]any, error) {
 	}
 	return nil, nil
 }
+
+// queueErrors: a queue token rejected twice (refresh once, then fail), a 500 on the long poll
+// (retried after 1 s), and a 401 on acquirejobs (refresh, retry once).
+func queueErrors(ctx context.Context, e *env) (map[string]any, error) {
+	c, err := newPATClient(e)
+	if err != nil {
+		return nil, err
+	}
+	set, err := createSet(ctx, c, "compat-queue-errors")
+	if err != nil {
+		return nil, err
+	}
+	sc, err := c.MessageSessionClient(ctx, set.ID, "compat-owner")
+	if err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	if err := e.hook("addFault", map[string]any{"operation": "getMessage", "kind": "status", "status": 401, "count": 2}); err != nil {
+		return nil, err
+	}
+	if _, err := sc.GetMessage(ctx, 0, 10); !errors.Is(err, scaleset.MessageQueueTokenExpiredError) {
+		return nil, fmt.Errorf("get message with a token rejected twice: want MessageQueueTokenExpiredError, got %v", err)
+	}
+	if err := e.hook("addFault", map[string]any{"operation": "getMessage", "kind": "status", "status": 500}); err != nil {
+		return nil, err
+	}
+	if msg, err := sc.GetMessage(ctx, 0, 10); err != nil || msg != nil {
+		return nil, fmt.Errorf("get message after a 500: want 202, got msg=%v err=%v", msg, err)
+	}
+	if err := e.hook("addFault", map[string]any{"operation": "acquireJobs", "kind": "status", "status": 401}); err != nil {
+		return nil, err
+	}
+	acquired, err := sc.AcquireJobs(ctx, []int64{424242})
+	if err != nil {
+		return nil, fmt.Errorf("acquire jobs after a 401: %w", err)
+	}
+	if err := sc.Close(ctx); err != nil {
+		return nil, fmt.Errorf("close session: %w", err)
+	}
+	if err := c.DeleteRunnerScaleSet(ctx, set.ID); err != nil {
+		return nil, fmt.Errorf("delete scale set: %w", err)
+	}
+	return map[string]any{"acquired": len(acquired)}, nil
+}

@@ -20,6 +20,7 @@ var scenarios = []scenario{
 	{name: "name-encoding", timeout: 30 * time.Second, run: nameEncoding},
 	{name: "retry", timeout: 30 * time.Second, run: retry},
 	{name: "admin-refresh", timeout: 30 * time.Second, run: adminRefresh},
+	{name: "queue-errors", timeout: 60 * time.Second, run: queueErrors},
 	{name: "session", timeout: 60 * time.Second, run: session},
 	// The session flow again over https + HTTP/2 (ALPN) with the emulator's self-signed CA.
 	{name: "session-tls", timeout: 60 * time.Second, run: session},
