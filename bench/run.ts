@@ -9,10 +9,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { benchBurst } from "./burst.js";
+import { benchClient } from "./client-overhead.js";
 import { benchIdle } from "./idle.js";
 import { buildAll, ROOT } from "./lib/build.js";
+import { benchReaction } from "./reaction.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -31,9 +34,11 @@ const timings: string[] = [];
 async function section(name: string, fn: () => Promise<string>): Promise<void> {
   if (!only.has(name)) return;
   const t0 = Date.now();
+  const load0 = loadavg()[0] ?? 0;
   log(`\n== ${name} ==`);
   const md = await fn();
-  sections.push(md);
+  const load = `1-min load average ${load0.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (${cpus().length} cores; other work on the machine adds noise).`;
+  sections.push(`${md}\n${load}\n`);
   timings.push(`${name} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   log(`\n${md}`);
 }
@@ -45,6 +50,27 @@ await section("idle", () =>
     windowS: Number(arg("idle-window-s", "6")),
     longPollMs: Number(arg("idle-long-poll-ms", "3000")),
     goProcsMax: Number(arg("idle-go-procs-max", "100")),
+    log,
+  }),
+);
+
+await section("reaction", () =>
+  benchReaction({
+    runs,
+    jobs: Number(arg("reaction-jobs", "1000")),
+    warmUp: Number(arg("reaction-warm-up", "20")),
+    gapMs: Number(arg("reaction-gap-ms", "2")),
+    log,
+  }),
+);
+
+await section("burst", () => benchBurst({ runs, jobs: Number(arg("burst-jobs", "5000")), log }));
+
+await section("client", () =>
+  benchClient({
+    runs,
+    sessions: Number(arg("client-sessions", "4")),
+    seconds: Number(arg("client-seconds", "5")),
     log,
   }),
 );

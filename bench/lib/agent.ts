@@ -78,12 +78,25 @@ async function idle(): Promise<void> {
   emit({ type: "stopped", failed });
 }
 
+/**
+ * Start timestamps, written in batches: a write to a pipe is synchronous in Node on Linux, and
+ * one per start would charge the benchmark's own reporting to the autoscaler.
+ */
+const pendingStarts: number[] = [];
+function recordStart(t: number): void {
+  if (pendingStarts.length === 0) {
+    setTimeout(() => emit({ type: "starts", t: pendingStarts.splice(0) }), 5);
+  }
+  pendingStarts.push(t);
+}
+
 /** A provider that starts nothing: `start` records when it was called. */
 class NoopProvider implements RunnerProvider {
   readonly name = "noop";
   readonly #runners = new Map<string, number>();
   async start(runner: RunnerSpec): Promise<void> {
-    emit({ type: "start", t: now(), name: runner.name, jit: runner.jitConfig.length > 0 });
+    recordStart(now());
+    if (runner.jitConfig.length === 0) throw new Error("no JIT config");
     this.#runners.set(runner.name, runner.scaleSetId);
   }
   async remove(name: string): Promise<void> {
@@ -99,8 +112,20 @@ class NoopProvider implements RunnerProvider {
 /** Listener + Autoscaler with the no-op provider until SIGTERM. */
 async function scaler(): Promise<void> {
   const scaleSetId = ids[0] as number;
+  const trace = process.env["BENCH_TRACE"] === "1";
   const autoscaler = new Autoscaler({
-    client,
+    client: trace
+      ? {
+          generateJitRunnerConfig: async (...args) => {
+            emit({ type: "jit-begin", t: now() });
+            const jit = await client.generateJitRunnerConfig(...args);
+            emit({ type: "jit-end", t: now() });
+            return jit;
+          },
+          getRunnerByName: (...args) => client.getRunnerByName(...args),
+          removeRunner: (...args) => client.removeRunner(...args),
+        }
+      : client,
     provider: new NoopProvider(),
     scaleSetId,
     scaleSetName: "bench",
@@ -108,8 +133,19 @@ async function scaler(): Promise<void> {
   });
   await autoscaler.reconcile({ signal: controller.signal });
   autoscaler.start();
-  const listener = new Listener({ client, scaleSetId, maxRunners });
-  const done = listener.run(autoscaler, { signal: controller.signal });
+  const ackMode = process.env["BENCH_ACK_MODE"] === "before" ? "before" : "after";
+  const listener = new Listener({ client, scaleSetId, maxRunners, ackMode });
+  // BENCH_TRACE=1: also report when the listener hands a desired count to the autoscaler.
+  const traced: Scaler = {
+    handleDesiredRunnerCount: (count, ctx) => {
+      emit({ type: "desired", t: now(), count });
+      return autoscaler.handleDesiredRunnerCount(count, ctx);
+    },
+    handleJobStarted: (job, ctx) => autoscaler.handleJobStarted(job, ctx),
+    handleJobCompleted: (job, ctx) => autoscaler.handleJobCompleted(job, ctx),
+  };
+  const scaler = trace ? traced : autoscaler;
+  const done = listener.run(scaler, { signal: controller.signal });
   await until(() => listener.health.state === "polling");
   emit({ type: "ready" });
   await done;

@@ -13,6 +13,7 @@ export type ChildMessage = { type: string } & Record<string, unknown>;
 export class JsonChild {
   readonly process: ChildProcess;
   readonly messages: ChildMessage[] = [];
+  readonly #byType = new Map<string, ChildMessage[]>();
   readonly #exited: Promise<unknown>;
   #waiters: { type: string; count: number; resolve(): void }[] = [];
   #onMessage: ((m: ChildMessage) => void) | undefined;
@@ -30,14 +31,26 @@ export class JsonChild {
       } catch {
         return;
       }
-      this.messages.push(msg);
-      this.#onMessage?.(msg);
+      if (msg.type === "starts" && Array.isArray(msg["t"])) {
+        // A batch of start timestamps: one `start` message each.
+        for (const t of msg["t"] as number[]) this.#add({ type: "start", t });
+      } else {
+        this.#add(msg);
+      }
       this.#waiters = this.#waiters.filter((w) => {
         if (this.count(w.type) < w.count) return true;
         w.resolve();
         return false;
       });
     });
+  }
+
+  #add(msg: ChildMessage): void {
+    this.messages.push(msg);
+    const list = this.#byType.get(msg.type);
+    if (list) list.push(msg);
+    else this.#byType.set(msg.type, [msg]);
+    this.#onMessage?.(msg);
   }
 
   get pid(): number {
@@ -51,9 +64,12 @@ export class JsonChild {
 
   /** Messages of `type` so far. */
   count(type: string): number {
-    let n = 0;
-    for (const m of this.messages) if (m.type === type) n++;
-    return n;
+    return this.#byType.get(type)?.length ?? 0;
+  }
+
+  /** Messages of `type` so far. */
+  ofType(type: string): ChildMessage[] {
+    return this.#byType.get(type) ?? [];
   }
 
   /** Resolves once `count` messages of `type` arrived; rejects on exit, error line or timeout. */
@@ -78,7 +94,7 @@ export class JsonChild {
         }),
       ]).finally(() => clearTimeout(timer));
     }
-    return this.messages.filter((m) => m.type === type)[count - 1] as ChildMessage;
+    return this.ofType(type)[count - 1] as ChildMessage;
   }
 
   /** Resolves when the child has exited. */
