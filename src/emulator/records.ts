@@ -75,8 +75,16 @@ export function timestamp(ms = Date.now()): string {
   return new Date(ms).toISOString();
 }
 
+/** Lower-cased label names per labels array (an update replaces the array, so this stays right). */
+const labelNames = new WeakMap<Label[], Set<string>>();
+
 /** Label names match case-insensitively; a job matches when all its labels are the set's. */
 export function jobMatches(job: JobRecord, scaleSet: ScaleSetRecord): boolean {
-  const names = new Set(scaleSet.labels.map((l) => l.name.toLowerCase()));
-  return job.labels.every((l) => names.has(l.toLowerCase()));
+  let names = labelNames.get(scaleSet.labels);
+  if (!names) {
+    names = new Set(scaleSet.labels.map((l) => l.name.toLowerCase()));
+    labelNames.set(scaleSet.labels, names);
+  }
+  for (const l of job.labels) if (!names.has(l.toLowerCase())) return false;
+  return true;
 }
