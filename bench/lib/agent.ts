@@ -160,10 +160,10 @@ async function clientLoops(): Promise<void> {
   );
   let requests = 0;
   let errors = 0;
-  let running = true;
+  const state: { running: boolean } = { running: true };
   const loops = sessions.map(async (s) => {
     let last = 0;
-    while (running) {
+    while (state.running) {
       try {
         requests++;
         const msg = await s.getMessage(last, maxRunners);
@@ -184,7 +184,7 @@ async function clientLoops(): Promise<void> {
   const cpu = process.cpuUsage(c0);
   const elapsed = (performance.now() - t0) / 1000;
   const r1 = requests;
-  running = false;
+  state.running = false;
   await Promise.all(loops);
   await Promise.all(sessions.map((s) => s.close().catch(() => {})));
   emit({

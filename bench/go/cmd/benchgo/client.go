@@ -35,7 +35,9 @@ func runClient(ctx context.Context, client *scaleset.Client, opts options) error
 				msg, err := s.GetMessage(loopCtx, last, opts.maxRunners)
 				requests.Add(1)
 				if err != nil {
-					errorsSeen.Add(1)
+					if loopCtx.Err() == nil {
+						errorsSeen.Add(1)
+					}
 					continue
 				}
 				if msg == nil {
@@ -44,7 +46,7 @@ func runClient(ctx context.Context, client *scaleset.Client, opts options) error
 				last = msg.MessageID
 				err = s.DeleteMessage(loopCtx, msg.MessageID)
 				requests.Add(1)
-				if err != nil {
+				if err != nil && loopCtx.Err() == nil {
 					errorsSeen.Add(1)
 				}
 			}
