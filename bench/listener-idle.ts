@@ -7,25 +7,65 @@
  * Reports resident memory and heap per scale set above a warmed-up baseline (client connected,
  * scale sets created, a few warm-up listeners polling), and CPU per scale set over an idle window.
  */
+import { rootCertificates } from "node:tls";
+import { Agent, Client, type Dispatcher, Pool } from "undici";
 import { ScaleSetClient } from "../src/client/index.js";
 import { MultiListener } from "../src/listener/index.js";
 import { startEmulatorProcess } from "../test/helpers/emulator-process.js";
-import { arg, collect, flag, mapLimit, noopScaler, printTable, until } from "./listener-support.js";
+import {
+  arg,
+  collect,
+  flag,
+  mapLimit,
+  noopScaler,
+  printTable,
+  stateSummary,
+  until,
+} from "./listener-support.js";
 
 const n = Number(arg("scale-sets", "1000"));
 const windowS = Number(arg("window-s", "30"));
 const tls = !flag("no-tls");
 const longPollMs = Number(arg("long-poll-ms", "50000"));
 const warmUp = Number(arg("warm-up", "50"));
+// `--h2-pipelining N`: send through an own dispatcher whose h2 connections carry N streams
+// (e.g. Infinity) instead of the client's shared default.
+const h2Pipelining = arg("h2-pipelining", "");
+
+function customDispatcher(caPem: string | undefined, pipelining: number): Dispatcher {
+  const tlsOptions = caPem ? { ca: [...rootCertificates, caPem] } : {};
+  return new Agent({
+    allowH2: true,
+    connect: tlsOptions,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    factory: (origin, opts) =>
+      new Pool(origin, {
+        ...opts,
+        factory: (o, clientOpts) => {
+          const c = new Client(o, clientOpts);
+          c.on("connect", () => {
+            c.pipelining = pipelining;
+          });
+          return c;
+        },
+      }),
+  });
+}
 
 const emulator = await startEmulatorProcess({ tls, longPollMs, sessionTtlMs: 600_000 });
 try {
   const client = ScaleSetClient.withToken({
     configUrl: emulator.configUrl,
     token: emulator.token,
-    http: emulator.caPem ? { ca: emulator.caPem } : {},
+    http: h2Pipelining
+      ? { dispatcher: customDispatcher(emulator.caPem, Number(h2Pipelining)) }
+      : emulator.caPem
+        ? { ca: emulator.caPem }
+        : {},
   });
   const names = Array.from({ length: n }, (_, i) => `idle-${i}`);
+  console.error(`creating ${n} scale sets…`);
   const ids = await mapLimit(names, 16, async (name) => {
     const set = await client.createRunnerScaleSet({
       name,
@@ -48,7 +88,12 @@ try {
   };
   const polling = (m: MultiListener) => m.listeners.every((l) => l.health.state === "polling");
   const first = start(ids.slice(0, warm));
-  await until(() => polling(first.multi), 120_000, "warm-up listeners polling");
+  await until(
+    () => polling(first.multi),
+    120_000,
+    "warm-up listeners polling",
+    () => stateSummary(first.multi.health),
+  );
   await new Promise((r) => setTimeout(r, 1000));
   await collect();
   const base = process.memoryUsage();
@@ -57,7 +102,12 @@ try {
   const startedAt = Date.now();
   const second = start(ids.slice(warm));
   const multi = second.multi;
-  await until(() => polling(multi), 300_000, "all listeners polling");
+  await until(
+    () => polling(multi),
+    300_000,
+    "all listeners polling",
+    () => stateSummary(multi.health),
+  );
   const readyMs = Date.now() - startedAt;
   await new Promise((r) => setTimeout(r, 2000));
   await collect();
@@ -71,14 +121,17 @@ try {
   await collect();
   const after = process.memoryUsage();
   const sessions = (await emulator.call<unknown[]>("listSessions")).length;
-  const failures = [...first.multi.listeners, ...multi.listeners].filter((l) => l.health.lastError !== undefined).length;
+  const failures = [...first.multi.listeners, ...multi.listeners].filter(
+    (l) => l.health.lastError !== undefined,
+  ).length;
 
   controller.abort();
   await Promise.all([first.done, second.done]);
 
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const cpuPct = ((cpu.user + cpu.system) / wallUs) * 100;
-  printTable(`listener-idle: ${n} scale sets, ${tls ? "https (h2 via ALPN)" : "http/1.1"}`, [
+  const transport = `${tls ? "https (h2 via ALPN)" : "http/1.1"}${h2Pipelining ? `, h2 pipelining ${h2Pipelining}` : ", client default dispatcher"}`;
+  printTable(`listener-idle: ${n} scale sets, ${transport}`, [
     ["scale sets / live sessions", `${n} / ${sessions}`],
     ["listeners with an error", String(failures)],
     ["warm-up listeners in the baseline", String(warm)],

@@ -63,12 +63,33 @@ export function printTable(title: string, rows: [string, string][]): void {
 }
 
 /** Polls `probe` until truthy or `timeoutMs` passes. */
-export async function until(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(
+  probe: () => boolean,
+  timeoutMs: number,
+  what: string,
+  progress?: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let nextReport = Date.now() + 5000;
   while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${progress ? ` (${progress()})` : ""}`);
+    }
+    if (progress && Date.now() > nextReport) {
+      console.error(`waiting for ${what}: ${progress()}`);
+      nextReport = Date.now() + 5000;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** "state: count" summary of listener health states and last errors. */
+export function stateSummary(healths: { state: string; lastError: string | undefined }[]): string {
+  const counts = new Map<string, number>();
+  for (const h of healths) counts.set(h.state, (counts.get(h.state) ?? 0) + 1);
+  const errors = new Set(healths.map((h) => h.lastError).filter(Boolean));
+  const sample = [...errors].slice(0, 2).join(" | ");
+  return `${[...counts].map(([k, v]) => `${k}: ${v}`).join(", ")}${sample ? `; errors: ${sample}` : ""}`;
 }
 
 /** The p-th percentile (0–100) of `values`. */
