@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   adminTokenTtlMs: number;
   queueTokenTtlMs: number;
   pickupTimeoutMs: number;
+  runnerLostTimeoutMs: number;
   stateFile?: string;
   recordFile?: string;
   tls: boolean;

@@ -35,6 +35,7 @@ function resolve(options: EmulatorOptions): ResolvedOptions {
     adminTokenTtlMs: options.adminTokenTtlMs ?? 3_600_000,
     queueTokenTtlMs: options.queueTokenTtlMs ?? 3_600_000,
     pickupTimeoutMs: options.pickupTimeoutMs ?? 300_000,
+    runnerLostTimeoutMs: options.runnerLostTimeoutMs ?? 120_000,
     tls: options.tls ?? false,
   };
   if (options.app) resolved.app = { ...options.app };
@@ -70,6 +71,7 @@ class RunningEmulator implements Emulator, ControlApi {
       mode: options.mode,
       org: options.org,
       pickupTimeoutMs: options.pickupTimeoutMs,
+      runnerLostTimeoutMs: options.runnerLostTimeoutMs,
       acquireJobUrl: (id) => `${serviceBase(ctx)}_apis/runtime/runnerscalesets/${id}/acquirejobs`,
       onChange: () => this.stateFile?.scheduleSave(),
     });
@@ -101,11 +103,17 @@ class RunningEmulator implements Emulator, ControlApi {
     this.controlUrl = `${this.url}${PATHS.control}`;
     const period = Math.max(
       10,
-      Math.min(1000, options.pickupTimeoutMs / 4, options.sessionTtlMs / 4),
+      Math.min(
+        1000,
+        options.pickupTimeoutMs / 4,
+        options.sessionTtlMs / 4,
+        options.runnerLostTimeoutMs / 4,
+      ),
     );
     this.sweeper = setInterval(() => {
       if (sweepSessions(this.ctx)) this.stateFile?.scheduleSave();
       this.ctx.engine.sweepPickups();
+      this.ctx.engine.sweepLostRunners();
     }, period);
     this.sweeper.unref();
     this.stateFile?.scheduleSave();

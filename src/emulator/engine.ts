@@ -20,6 +20,7 @@ export interface EngineOptions {
   mode: EmulatorMode;
   org: string;
   pickupTimeoutMs: number;
+  runnerLostTimeoutMs: number;
   /** Absolute acquirejobs URL of a scale set (for JobAvailable). */
   acquireJobUrl: (scaleSetId: number) => string;
   /** Called after every state change (state file). */
@@ -170,6 +171,7 @@ export class JobEngine {
       job.runnerId = runner.id;
       job.runnerName = runner.name;
       job.runnerAssignTime = timestamp();
+      job.lockedUntilMs = Date.now() + this.options.runnerLostTimeoutMs;
       runner.status = "busy";
       runner.jobId = job.jobId;
       this.options.onChange();
@@ -230,6 +232,33 @@ export class JobEngine {
     if (changed) {
       this.schedule();
       this.options.onChange();
+    }
+  }
+
+  /** The runner renews its job lock; false when the job is not (any more) the runner's. */
+  renew(runner: RunnerRecord, job: JobRecord): boolean {
+    if (job.runnerId !== runner.id || job.state === "completed") return false;
+    job.lockedUntilMs = Date.now() + this.options.runnerLostTimeoutMs;
+    return true;
+  }
+
+  /** Fails jobs whose runner stopped renewing the lock, and removes those runners. */
+  sweepLostRunners(nowMs = Date.now()): void {
+    for (const job of this.state.activeJobs.values()) {
+      if (
+        job.runnerId === undefined ||
+        job.lockedUntilMs === undefined ||
+        job.lockedUntilMs > nowMs
+      ) {
+        continue;
+      }
+      const runner = this.state.runners.get(job.runnerId);
+      if (runner) this.completed(runner, job, "failed");
+      else {
+        job.state = "completed";
+        job.result = "failed";
+        this.state.activeJobs.delete(job.jobId);
+      }
     }
   }
 

@@ -68,6 +68,8 @@ export interface JobRecord {
   runnerAssignTime: string;
   finishTime: string;
   assignedAtMs?: number;
+  /** The taking runner must renew its job lock before this (lost-runner detection). */
+  lockedUntilMs?: number;
 }
 
 /** RFC 3339 UTC timestamp with `Z`. */

@@ -58,6 +58,11 @@ export interface EmulatorOptions {
   queueTokenTtlMs?: number;
   /** An assigned job no runner takes within this is canceled and requeued. @default 300_000 */
   pickupTimeoutMs?: number;
+  /**
+   * A runner that took a job and stops renewing its job lock for this long is lost: the job
+   * completes `failed` and the runner is removed (the service's lost-runner handling). @default 120_000
+   */
+  runnerLostTimeoutMs?: number;
   /** State restored on start, saved on change and on close. */
   stateFile?: string;
   /** JSONL file with one line per request served. */

@@ -233,6 +233,54 @@ describe("emulator job engine with real fake-runner processes", () => {
     });
   });
 
+  it("declares a runner lost when it stops renewing its job lock: the job fails and the runner is removed", async () => {
+    const { t, id, session, last } = await setup({ runnerLostTimeoutMs: 150 });
+    const [job] = t.emu.queueJobs({ labels: ["linux"] });
+    await collect(session, last, "JobAssigned", 1);
+    const blob = await jit(t, id, "lost-runner");
+    const files = JSON.parse(Buffer.from(blob, "base64").toString()) as Record<
+      string,
+      string | undefined
+    >;
+    const dotRunner = JSON.parse(Buffer.from(files[".runner"] ?? "", "base64").toString()) as {
+      serverUrlV2: string;
+    };
+    const rsa = JSON.parse(
+      Buffer.from(files[".credentials_rsaparams"] ?? "", "base64").toString(),
+    ) as { d: string };
+    const agent = (path: string) =>
+      fetch(`${dotRunner.serverUrlV2}${path}`, { method: "POST", headers: bearer(rsa.d) });
+    expect((await agent("connect")).status).toBe(200);
+    const taken = (await (await agent("jobs/acquire?waitMs=1000")).json()) as {
+      jobId: string;
+      renewIntervalMs: number;
+    };
+    expect(taken).toMatchObject({ jobId: job?.jobId, renewIntervalMs: 37 });
+    expect((await agent(`jobs/${taken.jobId}/started`)).status).toBe(204);
+    expect((await agent(`jobs/${taken.jobId}/renew`)).status).toBe(204);
+    const completed = await collect(session, last, "JobCompleted", 1);
+    expect(
+      completed.flatMap((m) => m.jobs).find((j) => j.messageType === "JobCompleted"),
+    ).toMatchObject({
+      result: "failed",
+      runnerName: "lost-runner",
+    });
+    expect(t.emu.listRunners()).toEqual([]);
+    expect((await agent(`jobs/${taken.jobId}/renew`)).status).toBe(401);
+  });
+
+  it("the fake runner renews its job lock, so a job longer than the lost-runner timeout completes", async () => {
+    const { t, id, session, last } = await setup({ runnerLostTimeoutMs: 200 });
+    t.emu.queueJobs({ labels: ["linux"], durationMs: 700 });
+    await collect(session, last, "JobAssigned", 1);
+    const run = startRunner(await jit(t, id, "renewing-runner"), true);
+    const completed = await collect(session, last, "JobCompleted", 1);
+    expect(
+      completed.flatMap((m) => m.jobs).find((j) => j.messageType === "JobCompleted")?.result,
+    ).toBe("succeeded");
+    expect(await run.code).toBe(0);
+  });
+
   it("the fake runner exits non-zero with a clear message on a bad JIT config and without one", async () => {
     const bad = startRunner("not-a-blob", true);
     expect(await bad.code).not.toBe(0);

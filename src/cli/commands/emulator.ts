@@ -22,6 +22,7 @@ interface EmulatorFlags {
   adminTokenTtlMs?: string;
   queueTokenTtlMs?: string;
   pickupTimeoutMs?: string;
+  runnerLostTimeoutMs?: string;
   state?: string;
   record?: string;
   tls?: boolean;
@@ -62,6 +63,7 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     ["adminTokenTtlMs", "--admin-token-ttl-ms", flags.adminTokenTtlMs ?? flags.tokenTtlMs],
     ["queueTokenTtlMs", "--queue-token-ttl-ms", flags.queueTokenTtlMs ?? flags.tokenTtlMs],
     ["pickupTimeoutMs", "--pickup-timeout-ms", flags.pickupTimeoutMs],
+    ["runnerLostTimeoutMs", "--runner-lost-timeout-ms", flags.runnerLostTimeoutMs],
   ];
   for (const [key, flag, value] of numbers) {
     const n = int(flag, value);
@@ -115,6 +117,10 @@ export function registerEmulator(program: Command): void {
     .option(
       "--pickup-timeout-ms <ms>",
       "assigned job not taken by a runner in this time is requeued (default 300000)",
+    )
+    .option(
+      "--runner-lost-timeout-ms <ms>",
+      "a runner that stops renewing its job lock is lost: job failed, runner removed (default 120000)",
     )
     .option("--state <file>", "state file: restored on start, saved on change")
     .option("--record <file>", "append every request served to this JSONL file (secrets masked)")

@@ -12,6 +12,7 @@ interface AssignedJob {
   durationMs: number;
   result: "succeeded" | "failed";
   command?: string;
+  renewIntervalMs?: number;
 }
 
 async function call(config: FakeRunnerConfig, path: string, body?: unknown): Promise<Response> {
@@ -74,6 +75,14 @@ export async function runFakeRunner(config: FakeRunnerConfig): Promise<number> {
   const jobPath = `jobs/${encodeURIComponent(job.jobId)}`;
   console.log(`Running job: ${job.displayName}`);
   await expectOk(await call(config, `${jobPath}/started`), "reporting the job started");
+  // Keep the job lock, as the real runner renews its job request, so the service does not
+  // declare this runner lost while the job runs.
+  const renew = setInterval(() => {
+    call(config, `${jobPath}/renew`).then(
+      (res) => res.arrayBuffer(),
+      () => undefined,
+    );
+  }, job.renewIntervalMs ?? 30_000);
   let result = job.result;
   if (job.command !== undefined) {
     const code = await runCommand(job.command);
@@ -81,6 +90,7 @@ export async function runFakeRunner(config: FakeRunnerConfig): Promise<number> {
   } else {
     await new Promise((r) => setTimeout(r, job?.durationMs ?? 0));
   }
+  clearInterval(renew);
   await expectOk(
     await call(config, `${jobPath}/completed`, { result }),
     "reporting the job completed",

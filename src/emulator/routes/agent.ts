@@ -48,6 +48,7 @@ export function agentRoutes(ctx: ServiceContext): Hono<AppEnv> {
           labels: job.labels,
           durationMs: job.durationMs,
           result: job.plannedResult,
+          renewIntervalMs: Math.max(10, Math.floor(ctx.options.runnerLostTimeoutMs / 4)),
           ...(job.command !== undefined ? { command: job.command } : {}),
         };
         return ok(body);
@@ -65,6 +66,15 @@ export function agentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     if (!job || job.runnerId !== runner.id)
       return badRequest(c, "This job is not assigned to the runner.");
     ctx.engine.started(runner, job);
+    return noContent();
+  });
+
+  app.post("/jobs/:jobId/renew", (c) => {
+    const runner = runnerOf(c);
+    if (!runner) return unauthorized(c, "Unknown runner credentials.");
+    const job = ctx.state.jobs.get(c.req.param("jobId"));
+    if (!job || !ctx.engine.renew(runner, job))
+      return badRequest(c, "This job is not assigned to the runner.");
     return noContent();
   });
 
