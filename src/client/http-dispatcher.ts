@@ -34,13 +34,21 @@ export const H2_STREAMS_PER_CONNECTION = 100;
 // undici keeps `pipelining` at 1 for every connection, so a pool opens one connection per
 // in-flight request even after ALPN chose h2. Raise it for h2 connections only: HTTP/1.1
 // pipelining would queue requests behind a held long poll.
-function h2AwareClient(origin: string | URL, opts: object): Dispatcher {
+/** What a pool learned about its origin: once one connection negotiated h2, new ones start wide. */
+interface OriginProtocol {
+  h2: boolean;
+}
+
+function h2AwareClient(origin: string | URL, opts: object, protocol: OriginProtocol): Dispatcher {
   const options = opts as Client.Options & { connect?: buildConnector.connector };
   const connect = options.connect;
   if (typeof connect !== "function") return new Client(origin, options);
   let h2 = false;
   const client = new Client(origin, {
     ...options,
+    // Without this, a burst of requests on a cold pool opens one connection per request before
+    // the first handshake says h2 (e.g. 150 connections for 250 concurrent polls).
+    ...(protocol.h2 ? { pipelining: H2_STREAMS_PER_CONNECTION } : {}),
     connect: (connectOptions, callback) =>
       connect(connectOptions, (err, socket) => {
         if (err || !socket) {
@@ -48,6 +56,7 @@ function h2AwareClient(origin: string | URL, opts: object): Dispatcher {
           return;
         }
         h2 = (socket as TLSSocket).alpnProtocol === "h2";
+        protocol.h2 = h2;
         callback(null, socket as Socket);
       }),
   });
@@ -55,11 +64,32 @@ function h2AwareClient(origin: string | URL, opts: object): Dispatcher {
     const pipelining = h2 ? H2_STREAMS_PER_CONNECTION : 1;
     if (client.pipelining !== pipelining) client.pipelining = pipelining;
   });
+  // undici can deliver a `drain` queued by an earlier resume after the connection filled up
+  // again; the pool then takes the full connection for free and parks the next request behind
+  // held long polls until one returns. Drop a drain while the connection is still full.
+  const emit = client.emit.bind(client) as (event: string | symbol, ...args: unknown[]) => boolean;
+  client.emit = (event: string | symbol, ...args: unknown[]) => {
+    if (event === "drain" && client.stats.size >= client.pipelining) return false;
+    return emit(event, ...args);
+  };
+  // A connection still handshaking counts as busy after one request, so a burst would open one
+  // connection per request. Once the origin is known to speak h2, report room up to the stream
+  // limit instead; the requests wait for the handshake on this connection.
+  const dispatch = client.dispatch.bind(client);
+  client.dispatch = (opts, handler) => {
+    const accepted = dispatch(opts, handler);
+    if (accepted || !protocol.h2 || client.stats.connected) return accepted;
+    return client.stats.size < client.pipelining;
+  };
   return client;
 }
 
 function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
-  return new Pool(origin, { ...(opts as Pool.Options), factory: h2AwareClient });
+  const protocol: OriginProtocol = { h2: false };
+  return new Pool(origin, {
+    ...(opts as Pool.Options),
+    factory: (o, clientOpts) => h2AwareClient(o, clientOpts, protocol),
+  });
 }
 
 const LOOPBACK_NO_PROXY = "localhost,127.0.0.1,[::1],::1";

@@ -149,6 +149,35 @@ describe("TLS and HTTP/2", () => {
     expect(server.requestsTo("GET", BY_ID)).toHaveLength(21);
     expect(server.connectionCount()).toBe(1);
   });
+  it("never parks a request behind held long polls when a connection's streams are full", async () => {
+    const { server, configUrl } = await recording({ tls: leaf });
+    const http = { ca: ca.cert };
+    await ScaleSetClient.withToken({ configUrl, token: PAT, http }).getRunnerScaleSetById(7);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const HELD = "/tenant/_apis/runtime/runnerscalesets/8";
+    server.on("GET", HELD, async () => {
+      await gate;
+      return { status: 200, body: "null" };
+    });
+    const held = Array.from({ length: 120 }, () =>
+      ScaleSetClient.withToken({ configUrl, token: PAT, http }).getRunnerScaleSetById(8),
+    );
+    while (server.requestsTo("GET", HELD).length < 120) await new Promise((r) => setTimeout(r, 10));
+    let heldSettled = false;
+    void Promise.all(held).then(() => {
+      heldSettled = true;
+    });
+    // More than one connection's worth of streams is held; a new call must still go through.
+    await ScaleSetClient.withToken({ configUrl, token: PAT, http }).getRunnerScaleSetById(7);
+    expect(heldSettled).toBe(false);
+    // Once h2 is known, a burst opens a few wide connections, not one per request (121 before).
+    expect(server.connectionCount()).toBeLessThanOrEqual(5);
+    release();
+    await Promise.all(held);
+  });
 });
 
 describe("dispatcher sharing", () => {
