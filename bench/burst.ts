@@ -6,6 +6,7 @@
  * where the bottleneck is.
  */
 
+import type { EmulatorOptions } from "../src/emulator/types.js";
 import { type BenchEmulator, startBenchEmulator } from "./lib/emulator.js";
 import { cpuMs } from "./lib/proc.js";
 import { adminClient, createScaleSets, evictSessions, type Side, startSide } from "./lib/setup.js";
@@ -17,6 +18,14 @@ export interface BurstOptions {
   jobs: number;
   log: (line: string) => void;
 }
+
+const EMULATOR_OPTIONS: EmulatorOptions = {
+  tls: true,
+  mode: "github",
+  longPollMs: 50_000,
+  pickupTimeoutMs: 3_600_000,
+  sessionTtlMs: 3_600_000,
+};
 
 interface RunResult {
   /** Queue → last start, ms. */
@@ -66,95 +75,91 @@ async function runOnce(
 
 /** Runs benchmark 3 and returns its markdown section. */
 export async function benchBurst(o: BurstOptions): Promise<string> {
-  const emulator = await startBenchEmulator({
-    tls: true,
-    mode: "github",
-    longPollMs: 50_000,
-    pickupTimeoutMs: 3_600_000,
-    sessionTtlMs: 3_600_000,
-  });
-  try {
-    const admin = adminClient(emulator);
-    const results: Record<Side, RunResult[]> = { ours: [], go: [] };
-    for (let run = 0; run < o.runs; run++) {
-      for (const side of ["ours", "go"] as const) {
-        const prefix = `burst-${side}-${run}`;
-        const [id] = await createScaleSets(admin, prefix, 1);
-        const r = await runOnce(emulator, side, `${prefix}-0`, id as number, o);
-        results[side].push(r);
-        o.log(
-          `  burst ${side} run ${run + 1}: all ${o.jobs} started after ${num(r.totalMs, 0)} ms (first ${num(r.firstMs, 1)} ms), ${r.requests} emulator requests = ${num((r.requests / r.totalMs) * 1000, 0)}/s, CPU emulator ${num(r.emulatorCpuMs, 0)} ms / ${side} ${num(r.sideCpuMs, 0)} ms`,
-        );
+  const results: Record<Side, RunResult[]> = { ours: [], go: [] };
+  for (let run = 0; run < o.runs; run++) {
+    for (const side of ["ours", "go"] as const) {
+      const prefix = `burst-${side}-${run}`;
+      // A fresh emulator per side and run: its state (runners from earlier runs) would
+      // otherwise grow and slow later runs, whichever side they belong to.
+      const emulator = await startBenchEmulator(EMULATOR_OPTIONS);
+      let r: RunResult;
+      try {
+        const [id] = await createScaleSets(adminClient(emulator), prefix, 1);
+        r = await runOnce(emulator, side, `${prefix}-0`, id as number, o);
+      } finally {
+        await emulator.stop();
       }
+      results[side].push(r);
+      o.log(
+        `  burst ${side} run ${run + 1}: all ${o.jobs} started after ${num(r.totalMs, 0)} ms (first ${num(r.firstMs, 1)} ms), ${r.requests} emulator requests = ${num((r.requests / r.totalMs) * 1000, 0)}/s, CPU emulator ${num(r.emulatorCpuMs, 0)} ms / ${side} ${num(r.sideCpuMs, 0)} ms`,
+      );
     }
-    const m = (side: Side, f: (r: RunResult) => number) => median(results[side].map(f));
-    const total = (r: RunResult) => r.totalMs;
-    const first = (r: RunResult) => r.firstMs;
-    const rps = (r: RunResult) => (r.requests / r.totalMs) * 1000;
-    const startsPerS = (r: RunResult) => (o.jobs / r.totalMs) * 1000;
-    const emuBusy = (r: RunResult) => (r.emulatorCpuMs / r.totalMs) * 100;
-    const sideBusy = (r: RunResult) => (r.sideCpuMs / r.totalMs) * 100;
-    const sideCpuPerStart = (r: RunResult) => (r.sideCpuMs * 1000) / o.jobs;
-    const speedup = m("go", total) / m("ours", total);
-    return [
-      "## 3. Burst",
-      "",
-      `${o.jobs} jobs queued at once (github mode, https + HTTP/2), max runners ${o.jobs}, no-op provider; time from the queueing until \`start\` was called for the ${o.jobs}th runner (each after its own JIT config). One fresh scale set per run; medians over ${o.runs} runs. Emulator requests/s = requests the emulator received in that time ÷ the time.`,
-      "",
-      table(
-        ["", "ours (bounded parallel, 16)", "Go example (sequential)", "ours ÷ Go"],
-        [
-          [
-            "queue → all started",
-            `${num(m("ours", total), 0)} ms`,
-            `${num(m("go", total), 0)} ms`,
-            ratio(m("ours", total), m("go", total)),
-          ],
-          [
-            "queue → first started",
-            `${num(m("ours", first), 1)} ms`,
-            `${num(m("go", first), 1)} ms`,
-            ratio(m("ours", first), m("go", first)),
-          ],
-          [
-            "runner starts / s",
-            num(m("ours", startsPerS), 0),
-            num(m("go", startsPerS), 0),
-            ratio(m("ours", startsPerS), m("go", startsPerS)),
-          ],
-          [
-            "emulator requests / s",
-            num(m("ours", rps), 0),
-            num(m("go", rps), 0),
-            ratio(m("ours", rps), m("go", rps)),
-          ],
-          [
-            "emulator process CPU during the burst",
-            `${num(m("ours", emuBusy), 0)} % of a core`,
-            `${num(m("go", emuBusy), 0)} % of a core`,
-            "",
-          ],
-          [
-            "listener process CPU during the burst",
-            `${num(m("ours", sideBusy), 0)} % of a core`,
-            `${num(m("go", sideBusy), 0)} % of a core`,
-            ratio(m("ours", sideBusy), m("go", sideBusy)),
-          ],
-          [
-            "listener process CPU per runner start",
-            `${num(m("ours", sideCpuPerStart), 0)} µs`,
-            `${num(m("go", sideCpuPerStart), 0)} µs`,
-            ratio(m("ours", sideCpuPerStart), m("go", sideCpuPerStart)),
-          ],
-        ],
-      ),
-      "",
-      `Speed-up (Go time ÷ ours): ${num(speedup, 2)}× (target ≥ 5×).`,
-      "",
-      "Reproduce: `npm run bench -- --only burst`",
-      "",
-    ].join("\n");
-  } finally {
-    await emulator.stop();
   }
+  const m = (side: Side, f: (r: RunResult) => number) => median(results[side].map(f));
+  const total = (r: RunResult) => r.totalMs;
+  const first = (r: RunResult) => r.firstMs;
+  const rps = (r: RunResult) => (r.requests / r.totalMs) * 1000;
+  const startsPerS = (r: RunResult) => (o.jobs / r.totalMs) * 1000;
+  const emuBusy = (r: RunResult) => (r.emulatorCpuMs / r.totalMs) * 100;
+  const sideBusy = (r: RunResult) => (r.sideCpuMs / r.totalMs) * 100;
+  const sideCpuPerStart = (r: RunResult) => (r.sideCpuMs * 1000) / o.jobs;
+  const speedup = m("go", total) / m("ours", total);
+  return [
+    "## 3. Burst",
+    "",
+    `${o.jobs} jobs queued at once (github mode, https + HTTP/2), max runners ${o.jobs}, no-op provider; time from the queueing until \`start\` was called for the ${o.jobs}th runner (each after its own JIT config). A fresh emulator and scale set per side and run (the emulator's JIT call scans all runners, so leftovers would slow later runs); medians over ${o.runs} runs. Emulator requests/s = requests the emulator received in that time ÷ the time.`,
+    "",
+    table(
+      ["", "ours (bounded parallel, 16)", "Go example (sequential)", "ours ÷ Go"],
+      [
+        [
+          "queue → all started",
+          `${num(m("ours", total), 0)} ms`,
+          `${num(m("go", total), 0)} ms`,
+          ratio(m("ours", total), m("go", total)),
+        ],
+        [
+          "queue → first started",
+          `${num(m("ours", first), 1)} ms`,
+          `${num(m("go", first), 1)} ms`,
+          ratio(m("ours", first), m("go", first)),
+        ],
+        [
+          "runner starts / s",
+          num(m("ours", startsPerS), 0),
+          num(m("go", startsPerS), 0),
+          ratio(m("ours", startsPerS), m("go", startsPerS)),
+        ],
+        [
+          "emulator requests / s",
+          num(m("ours", rps), 0),
+          num(m("go", rps), 0),
+          ratio(m("ours", rps), m("go", rps)),
+        ],
+        [
+          "emulator process CPU during the burst",
+          `${num(m("ours", emuBusy), 0)} % of a core`,
+          `${num(m("go", emuBusy), 0)} % of a core`,
+          "",
+        ],
+        [
+          "listener process CPU during the burst",
+          `${num(m("ours", sideBusy), 0)} % of a core`,
+          `${num(m("go", sideBusy), 0)} % of a core`,
+          ratio(m("ours", sideBusy), m("go", sideBusy)),
+        ],
+        [
+          "listener process CPU per runner start",
+          `${num(m("ours", sideCpuPerStart), 0)} µs`,
+          `${num(m("go", sideCpuPerStart), 0)} µs`,
+          ratio(m("ours", sideCpuPerStart), m("go", sideCpuPerStart)),
+        ],
+      ],
+    ),
+    "",
+    `Speed-up (Go time ÷ ours): ${num(speedup, 2)}× (target ≥ 5×).`,
+    "",
+    "Reproduce: `npm run bench -- --only burst`",
+    "",
+  ].join("\n");
 }

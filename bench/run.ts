@@ -4,7 +4,7 @@
  * the ratio ours/reference; writes `bench/results/<YYYY-MM-DD>.md`.
  *
  *   npm run bench [-- --only idle,reaction,burst,client] [--runs 5] [--no-write]
- *                  [--idle-sizes 1,100,1000] [--idle-window-s 6] [--idle-long-poll-ms 3000]
+ *                  [--idle-sizes 1,100,1000] [--idle-window-s 5] [--idle-long-poll-ms 3000]
  *                  [--reaction-jobs 1000] [--burst-jobs 5000] [--client-seconds 5]
  */
 import { execFileSync } from "node:child_process";
@@ -47,7 +47,7 @@ await section("idle", () =>
   benchIdle({
     runs,
     sizes: arg("idle-sizes", "1,100,1000").split(",").map(Number),
-    windowS: Number(arg("idle-window-s", "6")),
+    windowS: Number(arg("idle-window-s", "5")),
     longPollMs: Number(arg("idle-long-poll-ms", "3000")),
     goProcsMax: Number(arg("idle-go-procs-max", "100")),
     log,
@@ -79,7 +79,7 @@ const date = new Date().toISOString().slice(0, 10);
 const header = [
   `# Benchmarks ${date}`,
   "",
-  `Ours (this repository, Node ${process.version}) vs the reference: the official Go client and listener, github.com/actions/scaleset v0.4.0 (${goVersion()}), both against our emulator in its own process on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM. Ratios are ours ÷ reference (below 1 means ours is smaller/faster). Run time: ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
+  `Ours (this repository, Node ${process.version}) vs the reference: the official Go client and listener, github.com/actions/scaleset v0.4.0 (${goVersion()}), both against our emulator in its own process on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM. Code: ${gitState()}. Ratios are ours ÷ reference (below 1 means ours is smaller/faster). Run time: ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
   "",
   "Reproduce everything: `npm run bench`.",
   "",
@@ -93,6 +93,24 @@ if (!argv.includes("--no-write")) {
   log(`\nwrote ${file}`);
 }
 process.exit(0);
+
+function gitState(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter((l) => l.trim() !== "").length;
+    return `commit ${head.trim()}${dirty > 0 ? ` + ${dirty} uncommitted file(s) under src/ (the working tree is what ran)` : ""}`;
+  } catch {
+    return "commit unknown";
+  }
+}
 
 function goVersion(): string {
   try {
