@@ -5,6 +5,7 @@
  * @module
  */
 import { actionsUrl } from "./actions-url.js";
+import type { ScaleSetErrorCode } from "./errors.js";
 import type { GitHubAuth } from "./github-auth.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./http.js";
 import { responseError, type StatusClassifier } from "./response-errors.js";
@@ -22,6 +23,8 @@ export interface ActionsCall {
   /** Bearer to use instead of the admin token (acquirejobs uses the message-queue token). */
   bearer?: string;
   classify?: StatusClassifier;
+  /** Code of a 401 whatever exception its body names (acquirejobs: queue token expired). */
+  on401?: ScaleSetErrorCode;
   signal?: AbortSignal | undefined;
 }
 
@@ -63,6 +66,8 @@ export class ActionsService {
       };
       const res = await this.transport.send(req, call.signal);
       if (call.accept.includes(res.status)) return { req, res };
+      if (res.status === 401 && call.on401)
+        throw responseError(call.what, req, res, undefined, call.on401);
       if (res.status === 401 && call.bearer === undefined) {
         this.auth.invalidate(conn);
         if (attempt === 1) continue;

@@ -15,7 +15,7 @@ import { encodeCreateSession } from "./encode.js";
 import { isScaleSetError, ScaleSetError } from "./errors.js";
 import { raceAbort } from "./github-auth.js";
 import { goJson } from "./go-json.js";
-import type { HttpRequest } from "./http.js";
+import type { HttpRequest, HttpResponse } from "./http.js";
 import { parseRunnerScaleSetMessage } from "./messages.js";
 import { redactUrl } from "./redact.js";
 import { responseError, type StatusClassifier } from "./response-errors.js";
@@ -27,11 +27,17 @@ const sessionGone: StatusClassifier = (status, exceptionName) =>
   status === 404 || exceptionName.includes("RunnerAdminException")
     ? "SESSION_NOT_FOUND"
     : undefined;
-const queueStatus: StatusClassifier = (status) =>
-  status === 401 ? "MESSAGE_QUEUE_TOKEN_EXPIRED" : undefined;
+// A 401 from the queue is token expiry whatever exception its body names (the reference checks
+// the status alone and never parses that body), so it always leads to one refresh and retry.
+const QUEUE_401 = "MESSAGE_QUEUE_TOKEN_EXPIRED";
+const queueError = (
+  what: string,
+  req: HttpRequest,
+  res: HttpResponse,
+  classify?: StatusClassifier,
+) => responseError(what, req, res, classify, res.status === 401 ? QUEUE_401 : undefined);
 // A queue that no longer knows the session answers 404: the caller must create a new one.
-const pollStatus: StatusClassifier = (status, name) =>
-  status === 404 ? "SESSION_NOT_FOUND" : queueStatus(status, name);
+const pollStatus: StatusClassifier = (status) => (status === 404 ? "SESSION_NOT_FOUND" : undefined);
 
 /** POSTs a new session and wraps it (used by `ScaleSetClient.createMessageSession`). */
 export async function createSession(
@@ -115,7 +121,7 @@ export class MessageSessionClient {
       };
       const res = await this.#service.transport.send(req, options?.signal);
       if (res.status === 202) return undefined;
-      if (res.status !== 200) throw responseError("failed to get message", req, res, pollStatus);
+      if (res.status !== 200) throw queueError("failed to get message", req, res, pollStatus);
       return parseRunnerScaleSetMessage(
         res.body,
         `failed to get message: GET ${redactUrl(req.url)}`,
@@ -137,8 +143,7 @@ export class MessageSessionClient {
         },
       };
       const res = await this.#service.transport.send(req, options?.signal);
-      if (res.status !== 204)
-        throw responseError("failed to delete message", req, res, queueStatus);
+      if (res.status !== 204) throw queueError("failed to delete message", req, res);
     });
   }
 
@@ -154,7 +159,7 @@ export class MessageSessionClient {
         body: goJson(requestIds),
         bearer: session.messageQueueAccessToken,
         accept: [200],
-        classify: queueStatus,
+        on401: QUEUE_401,
         signal: options?.signal,
       });
       return decodeBody(acquiredJobsSchema, req, res, what).value;

@@ -287,6 +287,34 @@ describe("queue token expiry", () => {
     expect(server.requestsTo("PATCH", `${SESSIONS}/${SID}`)).toHaveLength(3);
   });
 
+  it("treats a 401 on each queue operation as token expiry whatever exception its body names", async () => {
+    const session = await open();
+    const expiredBody = {
+      typeName:
+        "GitHub.Actions.Runtime.WebApi.RunnerScaleSetSessionExpiredException, GitHub.Actions.Runtime.WebApi",
+      message: "The session identifier is not valid.",
+    };
+    const acquire = "/tenant/_apis/runtime/runnerscalesets/7/acquirejobs";
+    server.on("PATCH", `${SESSIONS}/${SID}`, { status: 200, body: sessionBody(server) });
+    server.on("GET", "/queue/message", { status: 401, body: expiredBody }, { status: 202 });
+    server.on(
+      "DELETE",
+      "/queue/message/1",
+      { status: 401, body: { ...expiredBody, typeName: "AgentNotFoundException" } },
+      { status: 204 },
+    );
+    server.on(
+      "POST",
+      acquire,
+      { status: 401, body: expiredBody },
+      { status: 200, body: { count: 1, value: [5] } },
+    );
+    await expect(session.getMessage(0, 1)).resolves.toBeUndefined();
+    await expect(session.deleteMessage(1)).resolves.toBeUndefined();
+    await expect(session.acquireJobs([5])).resolves.toEqual([5]);
+    expect(server.requestsTo("PATCH", `${SESSIONS}/${SID}`)).toHaveLength(3);
+  });
+
   it("concurrent refreshes share one PATCH", async () => {
     const session = await open();
     server.on("PATCH", `${SESSIONS}/${SID}`, {
