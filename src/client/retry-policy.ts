@@ -37,9 +37,14 @@ export function isRetryableNetworkError(err: unknown): boolean {
   return true;
 }
 
+// Go's time.RFC1123 layout, "Mon, 02 Jan 2006 15:04:05 MST".
+const RFC1123 = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} [A-Za-z]{3,4}$/;
+
 /**
  * The wait demanded by `Retry-After` on a 429/503, in ms (a past date gives 0), or undefined
- * when the status does not qualify or the header is absent or unreadable.
+ * when the status does not qualify or the header is absent or unreadable. Readable forms are
+ * those of Go's retryablehttp: a non-negative decimal integer of seconds (optional `+`) or an
+ * RFC 1123 date; anything else (`-1`, `1.5`, ISO dates) leaves the normal backoff in force.
  */
 export function retryAfterMs(
   status: number,
@@ -48,7 +53,8 @@ export function retryAfterMs(
 ): number | undefined {
   if ((status !== 429 && status !== 503) || !header) return undefined;
   const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (/^\+?\d+$/.test(value)) return Number(value) * 1000;
+  if (!RFC1123.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
