@@ -1,6 +1,7 @@
 /**
- * The emulator's hono app: REST side under `/api/v3`, Actions service under
- * `/_services/pipelines`, runner agent under `/_agent`, control API under `/_control`.
+ * The emulator's hono app: REST side under `/api/v3` (and at the root on an `api.*` host),
+ * Actions service under `/_services/pipelines`, runner agent under `/_agent`, control API under
+ * `/_control`.
  * @module
  */
 import { Hono } from "hono";
@@ -30,7 +31,7 @@ export function createApp(
   const app = new Hono<AppEnv>({
     getPath: (req) => {
       const path = getPath(req);
-      return path.includes("//") ? path.replace(/\/{2,}/g, "/") : path;
+      return restAtRoot(req.url, path.includes("//") ? path.replace(/\/{2,}/g, "/") : path);
     },
   });
   if (recorder) app.use("*", recorder.middleware());
@@ -61,4 +62,16 @@ export function createApp(
     ),
   );
   return app;
+}
+
+/**
+ * A hosted-style config URL (`http://github.localhost/<org>`) sends its REST calls to
+ * `http://api.github.localhost/…` (spec §1.2, Appendix B): on a host named `api.*`, serve the
+ * REST routes at the root too, as if under `/api/v3`.
+ */
+function restAtRoot(url: string, path: string): string {
+  if (!/^https?:\/\/api\./i.test(url)) return path;
+  if (path.startsWith("/_") || path === PATHS.rest || path.startsWith(`${PATHS.rest}/`))
+    return path;
+  return `${PATHS.rest}${path}`;
 }

@@ -1,5 +1,7 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
+import { Agent, buildConnector } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScaleSetClient } from "../../src/client/index.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { adminExchange } from "../helpers/start-emulator.js";
 
@@ -185,6 +187,45 @@ describe("emulator admin token lifetime", () => {
       await new Promise((r) => setTimeout(r, 150));
       expect((await get()).status).toBe(401);
     } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("emulator behind a hosted-style config URL", () => {
+  it("serves the REST side at the root of an api.* host, so http://github.localhost/<org> works", async () => {
+    const emu = await startEmulator({ tokens: ["ghp_hosted"] });
+    // Resolve every host to the emulator, as a checker mapping api.github.localhost to loopback would.
+    const port = Number(new URL(emu.url).port);
+    const connector = buildConnector({});
+    const dispatcher = new Agent({
+      connect: (opts, cb) => connector({ ...opts, hostname: "127.0.0.1", port: String(port) }, cb),
+    });
+    try {
+      const client = ScaleSetClient.withToken({
+        configUrl: "http://github.localhost/emulated-org",
+        token: "ghp_hosted",
+        http: { dispatcher, retryMax: 0 },
+      });
+      const set = await client.createRunnerScaleSet({ name: "hosted" });
+      expect(set.id).toBeGreaterThan(0);
+      const rest = await dispatcher.request({
+        origin: "http://api.github.localhost",
+        path: "/orgs/emulated-org/actions/runners/registration-token",
+        method: "POST",
+        headers: { authorization: "Bearer wrong" },
+      });
+      expect(rest.statusCode).toBe(401);
+      expect(rest.headers["x-github-request-id"]).toBeDefined();
+      expect(await rest.body.json()).toMatchObject({ message: "Bad credentials" });
+      // Other hosts keep the GHES layout only.
+      const plain = await fetch(`${emu.url}/orgs/emulated-org/actions/runners/registration-token`, {
+        method: "POST",
+        headers: { authorization: "Bearer ghp_hosted" },
+      });
+      expect(plain.status).toBe(404);
+    } finally {
+      await dispatcher.close();
       await emu.close();
     }
   });
