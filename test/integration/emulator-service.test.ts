@@ -265,6 +265,23 @@ describe("emulator Actions service endpoints (spec §3.4–§3.13)", () => {
     });
   });
 
+  it("accepts create-session bodies with the nil, any other UUID-shaped or no sessionId, and ignores it", async () => {
+    for (const [i, sessionId] of [
+      "00000000-0000-0000-0000-000000000000",
+      "11111111-2222-3333-4444-555555555555",
+      undefined,
+    ].entries()) {
+      const { id } = await t.createScaleSet(`any-uuid-${i}`);
+      const res = await t.call("POST", `runnerscalesets/${id}/sessions`, {
+        ...(sessionId ? { sessionId } : {}),
+        ownerName: "host",
+      });
+      expect(res.status, String(sessionId)).toBe(200);
+      const created = (await res.json()) as { sessionId: string };
+      expect(created.sessionId).not.toBe(sessionId);
+    }
+  });
+
   it("answers 400 SessionExpiredException for an expired session and 404 RunnerAdminException for an evicted one", async () => {
     const { id } = await t.createScaleSet("expiry-set");
     const s1 = await t.createSession(id);

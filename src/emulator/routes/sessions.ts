@@ -10,9 +10,14 @@ import { EMULATOR_EXCEPTION, serviceError } from "../service-errors.js";
 import { liveSession, openSession, sessionJson } from "../sessions.js";
 import { type Ctx, checkAdmin, idParam, noContent, ok, operation, readBody } from "./helpers.js";
 
+// Go's uuid.UUID marshals any 16 bytes (ref always sends the nil UUID; legacy clients omit it),
+// so accept any UUID-shaped value regardless of version/variant bits; it is ignored.
 const createBody = z.looseObject({
-  sessionId: z.string().uuid().optional(),
-  ownerName: z.string().optional(),
+  sessionId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+    .nullish(),
+  ownerName: z.string().nullish(),
 });
 
 /** Session routes, mounted at the Actions-service base. */
