@@ -32,6 +32,9 @@ interface Sample {
   /** CPU time per second of wall time, in ms (= ‰ of one core). */
   cpuMsPerS: number;
   readyMs: number;
+  /** Ours only: V8 heap used / reserved at the end of the window (process.memoryUsage). */
+  heapUsed?: number;
+  heapTotal?: number;
 }
 
 async function runOnce(
@@ -49,7 +52,7 @@ async function runOnce(
   try {
     await Promise.all(children.map((c) => c.waitFor("ready", 300_000)));
     const readyMs = Date.now() - started;
-    await wait(2000); // let start-up garbage settle
+    await wait(1000); // let start-up work settle
     const pids = children.map((c) => c.pid);
     const c0 = totalCpuMs(pids);
     const t0 = performance.now();
@@ -59,7 +62,13 @@ async function runOnce(
     const rss = totalRss(pids);
     const errors = children.reduce((n, c) => n + c.count("listener-error"), 0);
     if (errors > 0) o.log(`  ${config} N=${ids.length}: ${errors} listener errors`);
-    return { rss, cpuMsPerS: cpu / elapsedS, readyMs };
+    const sample: Sample = { rss, cpuMsPerS: cpu / elapsedS, readyMs };
+    const mem = children[0]?.ofType("mem").at(-1);
+    if (mem) {
+      sample.heapUsed = Number(mem["heapUsed"]);
+      sample.heapTotal = Number(mem["heapTotal"]);
+    }
+    return sample;
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     const left = await evictSessions(emulator);
@@ -127,6 +136,12 @@ export async function benchIdle(o: IdleOptions): Promise<string> {
     const small = Math.min(...o.sizes);
     const slope = (c: Config) =>
       (med(c, big, (s) => s.rss) - med(c, small, (s) => s.rss)) / (big - small);
+    const heapLine = o.sizes
+      .map(
+        (n) =>
+          `N=${n}: ${bytes(med("ours", n, (s) => s.heapUsed ?? Number.NaN))} used / ${bytes(med("ours", n, (s) => s.heapTotal ?? Number.NaN))} reserved`,
+      )
+      .join("; ");
     const readyRows = o.sizes.map((n) => [
       String(n),
       `${num(
@@ -147,7 +162,7 @@ export async function benchIdle(o: IdleOptions): Promise<string> {
     return [
       "## 1. Idle cost per scale set",
       "",
-      `N scale sets long-polling one emulator (own process, https + HTTP/2, GetMessage hold ${o.longPollMs} ms). Medians over ${o.runs} runs; RSS summed over the processes (VmRSS) after a 2 s settle and a ${o.windowS} s idle window; CPU = utime+stime over that window, in ms of CPU per second (1 ms/s = 0.1 % of a core).`,
+      `N scale sets long-polling one emulator (own process, https + HTTP/2, GetMessage hold ${o.longPollMs} ms). Medians over ${o.runs} runs; RSS summed over the processes (VmRSS) after a 1 s settle and a ${o.windowS} s idle window; CPU = utime+stime over that window, in ms of CPU per second (1 ms/s = 0.1 % of a core).`,
       "",
       table(
         [
@@ -164,6 +179,7 @@ export async function benchIdle(o: IdleOptions): Promise<string> {
       ),
       "",
       `Marginal RSS per extra scale set (slope N=${small}→${big}): ours ${bytes(slope("ours"))}, Go N-in-1 ${bytes(slope("go-multi"))}.`,
+      `Ours, V8 heap at the end of the window (includes garbage not yet collected): ${heapLine}.`,
       o.sizes.some((n) => n > o.goProcsMax)
         ? `Go one-process-per-scale-set above N=${o.goProcsMax} is extrapolated linearly from the N=${Math.max(...o.sizes.filter((s) => s <= o.goProcsMax))} per-process figure (each process is independent: same binary, one session, one connection), so ${o.goProcsMax}+ Go processes are not started on this 2-core machine.`
         : "",

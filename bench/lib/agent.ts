@@ -73,7 +73,10 @@ async function idle(): Promise<void> {
   const done = multi.run({ signal: controller.signal });
   await until(() => multi.listeners.every((l) => l.health.state === "polling"));
   emit({ type: "ready", listeners: ids.length });
+  // Where the resident memory is, for the report (V8 heap vs. off-heap).
+  const mem = setInterval(() => emit({ type: "mem", ...process.memoryUsage() }), 1000);
   const results = await done;
+  clearInterval(mem);
   const failed = results.filter((r) => r.error !== undefined).length;
   emit({ type: "stopped", failed });
 }

@@ -6,6 +6,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 
+/** Children still running, killed if the orchestrator exits (e.g. Ctrl-C) before stopping them. */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of live) p.kill("SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => process.exit(130));
+}
+
 /** One JSON line from a child. */
 export type ChildMessage = { type: string } & Record<string, unknown>;
 
@@ -24,6 +33,8 @@ export class JsonChild {
       env: { ...process.env, ...env },
     });
     this.#exited = once(this.process, "exit");
+    live.add(this.process);
+    void this.#exited.then(() => live.delete(this.process));
     createInterface({ input: this.process.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       let msg: ChildMessage;
       try {
