@@ -29,6 +29,13 @@ describe("parseConfigUrl", () => {
     });
   });
 
+  it("keeps the URL as written for runner-registration except the scheme, which Go lower-cases", () => {
+    expect(parseConfigUrl("HTTPS://GitHub.com/My-Org/").url).toBe("https://GitHub.com/My-Org");
+    expect(parseConfigUrl("Http://ghes.example:8443/o/r?x=1").url).toBe(
+      "http://ghes.example:8443/o/r?x=1",
+    );
+  });
+
   it("rejects URLs without a scope, with too many segments, or without http(s)", () => {
     for (const bad of [
       "https://github.com",

@@ -9,7 +9,7 @@ export type ConfigScope = "organization" | "enterprise" | "repository";
 
 /** A parsed config URL. */
 export interface ConfigUrl {
-  /** The input with leading/trailing `/` trimmed: what runner-registration sends as `url`. */
+  /** The input with leading/trailing `/` trimmed and the scheme lower-cased: runner-registration's `url`. */
   readonly url: string;
   /** `http:` or `https:`. */
   readonly protocol: string;
@@ -32,10 +32,12 @@ export function parseConfigUrl(input: string): ConfigUrl {
     throw new ConfigError("configUrl", `"${input}": ${why}`, "INVALID_CONFIG_URL");
   };
   if (typeof input !== "string") fail("must be a string");
-  const url = input.replace(/^\/+|\/+$/g, "");
-  const m = /^(https?):\/\/([^/?#]*)([^?#]*)/i.exec(url);
+  const trimmed = input.replace(/^\/+|\/+$/g, "");
+  const m = /^(https?):\/\/([^/?#]*)([^?#]*)/i.exec(trimmed);
   if (!m) return fail("must be an absolute http(s) URL");
   const [, scheme = "", authority = "", path = ""] = m;
+  // Go's url.Parse lower-cases the scheme, and URL.String() is what runner-registration sends.
+  const url = `${scheme.toLowerCase()}${trimmed.slice(scheme.length)}`;
   const host = authority.slice(authority.lastIndexOf("@") + 1);
   if (!host) fail("has no host");
   try {
