@@ -4,11 +4,10 @@
  * server offers `h2` through ALPN).
  *
  * Proxy rules: an explicit `proxy` URL is used for every host except `noProxy` entries (or the
- * environment's NO_PROXY). Without one, undici's `EnvHttpProxyAgent` rules apply
- * (`http_proxy`/`HTTP_PROXY` for http, `https_proxy`/`HTTPS_PROXY` for https, falling back to
- * the http proxy; `no_proxy`/`NO_PROXY` entries are host names or suffixes, optionally with a
- * port, `*` disables proxying), plus the Go rule that loopback (`localhost`, `127.0.0.1`, `[::1]`)
- * is never proxied from the environment.
+ * environment's NO_PROXY). Without one, Go's environment rules apply: `HTTP_PROXY` for http and
+ * `HTTPS_PROXY` for https only (no fallback between them; upper case first, empty = unset),
+ * `NO_PROXY` entries are host names or suffixes, optionally with a port, `*` disables proxying,
+ * and loopback (`localhost`, `127.0.0.1`, `[::1]`) is never proxied from the environment.
  * @module
  */
 import type { Socket } from "node:net";
@@ -21,6 +20,7 @@ import {
   EnvHttpProxyAgent,
   Pool,
 } from "undici";
+import { goEnv, SchemeRouter } from "./env-proxy.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 
 type DispatcherOptions = Pick<
@@ -95,10 +95,6 @@ function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
 const LOOPBACK_NO_PROXY = "localhost,127.0.0.1,[::1],::1";
 const shared = new Map<string, Dispatcher>();
 
-function env(name: string): string | undefined {
-  return process.env[name.toLowerCase()] ?? process.env[name.toUpperCase()];
-}
-
 /**
  * The dispatcher shared by every client with these options (created on first use). Environment
  * proxy variables are part of the key, so changing them yields a new dispatcher.
@@ -106,8 +102,8 @@ function env(name: string): string | undefined {
 export function sharedDispatcher(options: DispatcherOptions): Dispatcher {
   const envProxy =
     options.proxy === undefined
-      ? [env("http_proxy"), env("https_proxy"), env("no_proxy")]
-      : [undefined, undefined, options.noProxy ?? env("no_proxy")];
+      ? [goEnv("HTTP_PROXY"), goEnv("HTTPS_PROXY"), goEnv("NO_PROXY")]
+      : [undefined, undefined, options.noProxy ?? goEnv("NO_PROXY")];
   const key = JSON.stringify([options.proxy, envProxy, options.ca, options.rejectUnauthorized]);
   let dispatcher = shared.get(key);
   if (!dispatcher) {
@@ -146,17 +142,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       ...agentOptions,
       httpProxy: options.proxy,
       httpsProxy: options.proxy,
-      noProxy: options.noProxy ?? env("no_proxy") ?? "",
+      noProxy: options.noProxy ?? goEnv("NO_PROXY") ?? "",
     });
   }
-  const httpProxy = env("http_proxy");
-  const httpsProxy = env("https_proxy");
+  const httpProxy = goEnv("HTTP_PROXY");
+  const httpsProxy = goEnv("HTTPS_PROXY");
   if (!httpProxy && !httpsProxy) return new Agent(agentOptions);
-  const noProxy = env("no_proxy");
-  return new EnvHttpProxyAgent({
+  const noProxy = goEnv("NO_PROXY");
+  // "" (not undefined) keeps undici from reading the environment again its own way.
+  const proxied = new EnvHttpProxyAgent({
     ...agentOptions,
-    ...(httpProxy ? { httpProxy } : {}),
-    ...(httpsProxy ? { httpsProxy } : {}),
+    httpProxy: httpProxy ?? "",
+    httpsProxy: httpsProxy ?? "",
     noProxy: noProxy === "*" ? "*" : [noProxy, LOOPBACK_NO_PROXY].filter(Boolean).join(","),
   });
+  // undici would send https through HTTP_PROXY when HTTPS_PROXY is unset; Go goes direct.
+  return httpsProxy ? proxied : new SchemeRouter(proxied, new Agent(agentOptions));
 }

@@ -83,6 +83,44 @@ describe("proxy", () => {
       else process.env[name] = saved;
     }
   });
+  it("uses HTTP_PROXY for http only: https requests go direct unless HTTPS_PROXY is set (Go's rule)", async () => {
+    tunnels.length = 0;
+    const names = [
+      "HTTP_PROXY",
+      "http_proxy",
+      "HTTPS_PROXY",
+      "https_proxy",
+      "NO_PROXY",
+      "no_proxy",
+    ];
+    const saved = names.map((n) => [n, process.env[n]] as const);
+    for (const n of names) delete process.env[n];
+    process.env["HTTP_PROXY"] = proxyUrl;
+    try {
+      const client = ScaleSetClient.withToken({
+        configUrl: "https://scaleset-no-such-host.invalid/org",
+        token: PAT,
+        http: { retryMax: 0 },
+      });
+      await expect(client.getRunnerScaleSetById(7)).rejects.toMatchObject({
+        code: "NETWORK_ERROR",
+      });
+      expect(tunnels).toHaveLength(0);
+      process.env["https_proxy"] = proxyUrl;
+      const viaProxy = ScaleSetClient.withToken({
+        configUrl: "https://scaleset-no-such-host.invalid/org",
+        token: PAT,
+        http: { retryMax: 0 },
+      });
+      await expect(viaProxy.getRunnerScaleSetById(7)).rejects.toThrow();
+      expect(tunnels).toEqual(["scaleset-no-such-host.invalid:443"]);
+    } finally {
+      for (const [n, v] of saved) {
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      }
+    }
+  });
 });
 
 describe("TLS and HTTP/2", () => {
