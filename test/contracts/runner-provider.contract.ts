@@ -21,6 +21,11 @@ export interface ProviderHarness {
   secretScanDirs: string[];
   /** Whatever of runner `name` still exists on the infrastructure (dirs, containers): [] when clean. */
   leftovers(name: string): Promise<string[]>;
+  /**
+   * Optional: the host process group of runner `name` while it is recorded (read before removal);
+   * after removal the contract checks that no process of that group is left.
+   */
+  processGroup?(name: string): Promise<number | undefined>;
 }
 
 const WAIT_MS = 20_000;
@@ -56,6 +61,24 @@ export async function pidsWithArgv(needle: string): Promise<number[]> {
   return found;
 }
 
+/** Live (not zombie) pids whose process group is `pgid`, found by scanning `/proc`. */
+export async function pidsInGroup(pgid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && fields[0] !== "X" && Number(fields[2]) === pgid) {
+        found.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
 /** Files under `dir` (recursively) whose content contains `needle`. */
 export async function filesContaining(dir: string, needle: string): Promise<string[]> {
   const hits: string[] = [];
@@ -81,10 +104,22 @@ export function runProviderContract(name: string, harness: () => ProviderHarness
     const started: { provider: RunnerProvider; name: string }[] = [];
 
     afterEach(async () => {
-      for (const runner of started.splice(0)) await runner.provider.remove(runner.name);
+      const h = harness();
+      for (const runner of started.splice(0)) {
+        const group = await h.processGroup?.(runner.name);
+        await runner.provider.remove(runner.name);
+        if (group !== undefined) expect(await pidsInGroup(group)).toEqual([]);
+      }
     });
 
-    function newRunner(overrides: { exitCode?: number } = {}) {
+    /** Removes `runnerName` and checks that no process of its group is left. */
+    async function removeAndCheck(provider: RunnerProvider, runnerName: string): Promise<void> {
+      const group = await harness().processGroup?.(runnerName);
+      await provider.remove(runnerName);
+      if (group !== undefined) expect(await pidsInGroup(group)).toEqual([]);
+    }
+
+    function newRunner(overrides: { exitCode?: number; leaveChild?: boolean } = {}) {
       const id = randomBytes(4).toString("hex");
       const spec = {
         name: `ct-${id}`,
@@ -102,7 +137,7 @@ export function runProviderContract(name: string, harness: () => ProviderHarness
     async function start(
       provider: RunnerProvider,
       scaleSetId: number,
-      overrides: { exitCode?: number } = {},
+      overrides: { exitCode?: number; leaveChild?: boolean } = {},
     ) {
       const runner = newRunner(overrides);
       await provider.start({
@@ -172,9 +207,23 @@ export function runProviderContract(name: string, harness: () => ProviderHarness
       const { spec } = await start(provider, scaleSetId);
       await observation(spec.name);
       await waitUntil(async () => (await pidsWithArgv(spec.marker)).length > 0, "the child");
-      await provider.remove(spec.name);
+      await removeAndCheck(provider, spec.name);
       expect(await pidsWithArgv(spec.marker)).toEqual([]);
       expect(find(await provider.list(scaleSetId), spec.name)).toBeUndefined();
+      expect(await h.leftovers(spec.name)).toEqual([]);
+    });
+
+    it("remove stops the processes a runner left behind when it exited", async () => {
+      const h = harness();
+      const provider = h.makeProvider();
+      const scaleSetId = newScaleSetId();
+      const { spec } = await start(provider, scaleSetId, { exitCode: 0, leaveChild: true });
+      await waitUntil(async () => {
+        const r = find(await provider.list(scaleSetId), spec.name);
+        return r?.state === "exited";
+      }, "the runner to exit");
+      await removeAndCheck(provider, spec.name);
+      expect(await pidsWithArgv(spec.marker)).toEqual([]);
       expect(await h.leftovers(spec.name)).toEqual([]);
     });
 
@@ -203,8 +252,8 @@ export function runProviderContract(name: string, harness: () => ProviderHarness
       expect(find(listed, running.spec.name)?.state).toBe("running");
       expect(find(listed, exited.spec.name)).toMatchObject({ state: "exited", exitCode: 7 });
 
-      await second.remove(running.spec.name);
-      await second.remove(exited.spec.name);
+      await removeAndCheck(second, running.spec.name);
+      await removeAndCheck(second, exited.spec.name);
       expect(await pidsWithArgv(running.spec.marker)).toEqual([]);
       expect(await second.list(scaleSetId)).toEqual([]);
       expect(await h.leftovers(running.spec.name)).toEqual([]);

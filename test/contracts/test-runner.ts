@@ -12,6 +12,10 @@ export interface TestJitSpec {
   name: string;
   /** Exit at once with this code; when absent, stay up (with a child) until killed. */
   exitCode?: number;
+  /** With `exitCode`: start the child anyway and leave it running (a job's background process). */
+  leaveChild?: boolean;
+  /** Start the child in a session of its own (`setsid`), outside the runner's process group. */
+  detachChild?: boolean;
   /** Unique text in the child's argv, so tests can find it among all processes. */
   marker: string;
   /** Random filler, so every JIT config is unique. */
@@ -43,8 +47,8 @@ const jit = process.env.ACTIONS_RUNNER_INPUT_JITCONFIG || "";
 let spec = {};
 try { spec = JSON.parse(Buffer.from(jit, "base64").toString("utf8")); } catch {}
 const stayUp = typeof spec.exitCode !== "number";
-const child = stayUp
-  ? childProcess.spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)", String(spec.marker)], { stdio: "ignore" })
+const child = stayUp || spec.leaveChild === true
+  ? childProcess.spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)", String(spec.marker)], { stdio: "ignore", detached: spec.detachChild === true })
   : undefined;
 const observation = {
   name: spec.name,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessProvider } from "../../src/providers/process/index.js";
 import {
   type ProviderHarness,
+  pidsInGroup,
   pidsWithArgv,
   runProviderContract,
   waitUntil,
@@ -38,8 +39,33 @@ beforeAll(async () => {
       const state = await readdir(join(workDir, ".scaleset")).catch(() => []);
       return [...names.filter((n) => n === name), ...state.filter((n) => n.startsWith(`${name}.`))];
     },
+    processGroup: (name) => wrapperPid(workDir, name),
   };
 });
+
+/** The pid of the wrapper shell that leads the runner's process group (its pid file). */
+async function wrapperPid(workDir: string, name: string): Promise<number | undefined> {
+  const text = await readFile(join(workDir, ".scaleset", `${name}.pid`), "utf8").catch(() => "");
+  const pid = Number.parseInt(text, 10);
+  return Number.isFinite(pid) ? pid : undefined;
+}
+
+async function observed(name: string): Promise<Observation> {
+  const text = await waitUntil(
+    () => readFile(join(harness.observeDir, `${name}.json`), "utf8").catch(() => undefined),
+    `${name} to report`,
+  );
+  return JSON.parse(text) as Observation;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -111,6 +137,60 @@ setInterval(() => {}, 1 << 30);
     await provider.remove("crash-survivor");
     expect(await pidsWithArgv("crash-survivor-child")).toEqual([]);
     expect(await provider.list(4242)).toEqual([]);
+  });
+
+  it("a runner whose wrapper shell was killed still counts as running, and remove stops the rest of its process group", async () => {
+    const provider = harness.makeProvider();
+    const name = "orphaned";
+    const jitConfig = encodeTestJit({ name, marker: "orphaned-child", nonce: "4" });
+    await provider.start({ name, jitConfig, scaleSetId: 44, labels: [] });
+    try {
+      const seen = await observed(name);
+      const leader = (await wrapperPid(join(root, "work"), name)) as number;
+      process.kill(leader, "SIGKILL");
+      await waitUntil(async () => !alive(leader), "the wrapper to die");
+      // run.sh (here observe.cjs) and its child still run, orphaned, in the runner's group.
+      expect(alive(seen.pid)).toBe(true);
+      expect(await provider.list(44)).toEqual([{ name, scaleSetId: 44, state: "running" }]);
+      expect((await pidsInGroup(leader)).length).toBeGreaterThan(0);
+      await provider.remove(name);
+      expect(await pidsInGroup(leader)).toEqual([]);
+      expect(await pidsWithArgv("orphaned-child")).toEqual([]);
+      expect(await provider.list(44)).toEqual([]);
+    } finally {
+      await provider.remove(name);
+    }
+  });
+
+  it("remove stops a descendant that left the runner's process group and lost its parent", async () => {
+    const provider = harness.makeProvider();
+    const name = "escapee";
+    const jitConfig = encodeTestJit({
+      name,
+      marker: "escapee-child",
+      nonce: "5",
+      detachChild: true,
+    });
+    await provider.start({ name, jitConfig, scaleSetId: 45, labels: [] });
+    try {
+      const seen = await observed(name);
+      const childPid = seen.childPid as number;
+      await waitUntil(async () => alive(childPid), "the child");
+      // A list sees the child while its parent lives, then its parent dies: it is re-parented
+      // away from the runner and in a session (and group) of its own.
+      expect(await provider.list(45)).toEqual([{ name, scaleSetId: 45, state: "running" }]);
+      process.kill(seen.pid, "SIGKILL");
+      const exited = await waitUntil(async () => {
+        const r = (await provider.list(45)).find((x) => x.name === name);
+        return r?.state === "exited" ? r : undefined;
+      }, "the runner to exit");
+      expect(exited.exitCode).toBe(137);
+      expect(alive(childPid)).toBe(true);
+      await provider.remove(name);
+      expect(await pidsWithArgv("escapee-child")).toEqual([]);
+    } finally {
+      await provider.remove(name);
+    }
   });
 
   it("passes runners only allow-listed daemon variables, not the daemon's credentials", async () => {

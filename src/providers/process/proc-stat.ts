@@ -56,32 +56,40 @@ export async function isSameProcessAlive(pid: number, startTime?: string): Promi
   return startTime === undefined || stat.startTime === startTime;
 }
 
-/** All live processes whose process group is `pgid` or that descend from `rootPid`. */
-export async function processTree(rootPid: number, pgid: number): Promise<number[]> {
+/** A snapshot of every live (not zombie) process: one read of each `/proc/<pid>/stat`. */
+export async function scanProcesses(): Promise<ProcStat[]> {
   let entries: string[];
   try {
     entries = await readdir("/proc");
   } catch {
     return [];
   }
-  const stats: ProcStat[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readProcStat(Number(entry));
-    if (stat && stat.state !== "Z" && stat.state !== "X") stats.push(stat);
-  }
-  const found = new Set<number>();
-  for (const s of stats) if (s.pgid === pgid || s.pid === rootPid) found.add(s.pid);
-  // Descendants that moved to another group (setsid, setpgid) still belong to the runner.
+  const stats = await Promise.all(
+    entries.filter((e) => /^\d+$/.test(e)).map((e) => readProcStat(Number(e))),
+  );
+  return stats.filter((s): s is ProcStat => s !== undefined && s.state !== "Z" && s.state !== "X");
+}
+
+/** Adds to `found` every process of `stats` descending from one already in it. */
+export function addDescendants(stats: ProcStat[], found: Map<number, ProcStat>): void {
   let grew = true;
   while (grew) {
     grew = false;
     for (const s of stats) {
       if (!found.has(s.pid) && found.has(s.ppid)) {
-        found.add(s.pid);
+        found.set(s.pid, s);
         grew = true;
       }
     }
   }
-  return [...found];
+}
+
+/** All live processes whose process group is `pgid` or that descend from `rootPid`. */
+export async function processTree(rootPid: number, pgid: number): Promise<number[]> {
+  const stats = await scanProcesses();
+  const found = new Map<number, ProcStat>();
+  for (const s of stats) if (s.pgid === pgid || s.pid === rootPid) found.set(s.pid, s);
+  // Descendants that moved to another group (setsid, setpgid) still belong to the runner.
+  addDescendants(stats, found);
+  return [...found.keys()];
 }

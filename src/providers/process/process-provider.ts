@@ -18,8 +18,9 @@ import { type Logger, silentLogger } from "../../util/logger.js";
 import { errorMessage, ProviderError } from "../errors.js";
 import { assertValidRunnerName, isValidRunnerName } from "../runner-name.js";
 import { killTree } from "./kill-tree.js";
-import { isSameProcessAlive, readProcStat } from "./proc-stat.js";
+import { type ProcStat, readProcStat, scanProcesses } from "./proc-stat.js";
 import { type RunnerRecord, RunnerStateStore } from "./runner-state.js";
+import { leaderAlive, type RunnerTree, runnerMembers } from "./runner-tree.js";
 
 /** The env var the runner reads its `--jitconfig` from. */
 export const JIT_CONFIG_ENV = "ACTIONS_RUNNER_INPUT_JITCONFIG";
@@ -69,7 +70,10 @@ export interface ProcessProviderOptions {
  * `ACTIONS_RUNNER_INPUT_JITCONFIG` (never argv, never a file) and writes stdout/stderr to
  * `<workDir>/<name>/runner.log`. Runners are detached, so they outlive a daemon crash; pid files
  * and metadata in `<workDir>/.scaleset/` let a new instance `list` and `remove` them (the pid's
- * start time is checked, so a recycled pid is never taken for a runner). Linux only (`/proc`).
+ * start time is checked, so a recycled pid is never taken for a runner). `remove` stops the
+ * runner's whole tree (its process group and every descendant seen) even when run.sh or the
+ * wrapper already exited, and deletes the copy only once nothing of the runner runs. Linux only
+ * (`/proc`).
  * Safe to call concurrently for different runner names.
  */
 export class ProcessProvider implements RunnerProvider {
@@ -83,6 +87,10 @@ export class ProcessProvider implements RunnerProvider {
   readonly #state: RunnerStateStore;
   readonly #children = new Map<string, ChildProcess>();
   readonly #exitListeners = new Set<(runner: ProvisionedRunner) => void>();
+  /** Descendants seen per runner (pid → start time), loaded from the state on first use. */
+  readonly #known = new Map<string, Map<number, string>>();
+  /** Runners being removed: their descendants are no longer recorded. */
+  readonly #removing = new Set<string>();
 
   constructor(options: ProcessProviderOptions) {
     this.#runnerDir = resolve(options.runnerDir);
@@ -107,11 +115,15 @@ export class ProcessProvider implements RunnerProvider {
     throwIfAborted(ctx.signal);
     const logger = ctx.logger ?? this.#logger;
     const existing = await this.#state.load(runner.name);
-    if (existing && (await isSameProcessAlive(existing.pid, existing.procStartTime))) {
-      throw this.#error(
-        `runner ${runner.name} is already running (pid ${existing.pid})`,
-        runner.name,
-      );
+    if (existing) {
+      if ((await this.#describe(existing, await scanProcesses())).state === "running") {
+        throw this.#error(
+          `runner ${runner.name} is already running (pid ${existing.pid})`,
+          runner.name,
+        );
+      }
+      // Leftovers of an earlier runner of that name (background processes of its job).
+      await killTree(await this.#tree(existing), this.#stopGraceMs);
     }
     await this.#cleanup(runner.name);
     await access(join(this.#runnerDir, "run.sh"), constants.X_OK).catch(() => {
@@ -119,19 +131,20 @@ export class ProcessProvider implements RunnerProvider {
     });
     const dir = join(this.#workDir, runner.name);
     let pid: number | undefined;
+    let startTime: string | undefined;
     try {
       await mkdir(this.#workDir, { recursive: true });
       await cp(this.#runnerDir, dir, { recursive: true, verbatimSymlinks: true });
       throwIfAborted(ctx.signal);
       const child = await this.#spawn(runner, dir);
       pid = child.pid as number;
-      const stat = await readProcStat(pid);
+      startTime = (await readProcStat(pid))?.startTime;
       await this.#state.save({
         name: runner.name,
         scaleSetId: runner.scaleSetId,
         labels: runner.labels,
         pid,
-        procStartTime: stat?.startTime,
+        procStartTime: startTime,
         startedAt: new Date().toISOString(),
         dir,
       });
@@ -140,7 +153,9 @@ export class ProcessProvider implements RunnerProvider {
         "runner process started",
       );
     } catch (err) {
-      if (pid !== undefined) await killTree(pid, 0).catch(() => {});
+      if (pid !== undefined) {
+        await killTree({ leaderPid: pid, leaderStartTime: startTime }, 0).catch(() => {});
+      }
       await this.#cleanup(runner.name).catch(() => {});
       if (ctx.signal?.aborted && err === ctx.signal.reason) throw err;
       if (err instanceof ProviderError) throw err;
@@ -151,29 +166,40 @@ export class ProcessProvider implements RunnerProvider {
     }
   }
 
-  /** Kills the runner's process tree (SIGTERM, then SIGKILL after `stopGraceMs`) and deletes its copy. */
+  /**
+   * Stops every process of the runner (its process group and every descendant seen, whether or
+   * not run.sh and the wrapper still run: SIGTERM, then SIGKILL after `stopGraceMs`), then deletes
+   * its copy and state.
+   */
   async remove(name: string, ctx: ProviderContext = {}): Promise<void> {
     if (!isValidRunnerName(name)) return;
-    const record = await this.#state.load(name);
-    if (record && (await isSameProcessAlive(record.pid, record.procStartTime))) {
-      const gone = await killTree(record.pid, this.#stopGraceMs);
-      if (!gone) throw this.#error(`runner ${name} (pid ${record.pid}) survived SIGKILL`, name);
-      (ctx.logger ?? this.#logger).info(
-        { runner: name, pid: record.pid },
-        "runner process stopped",
-      );
+    this.#removing.add(name);
+    try {
+      const record = await this.#state.load(name);
+      if (record) {
+        const { signalled, gone } = await killTree(await this.#tree(record), this.#stopGraceMs);
+        if (!gone) throw this.#error(`runner ${name} (pid ${record.pid}) survived SIGKILL`, name);
+        if (signalled > 0) {
+          (ctx.logger ?? this.#logger).info(
+            { runner: name, pid: record.pid, processes: signalled },
+            "runner processes stopped",
+          );
+        }
+      }
+      await this.#cleanup(name);
+      this.#known.delete(name);
+    } finally {
+      this.#removing.delete(name);
     }
-    await this.#cleanup(name);
   }
 
   /** Runners (running or exited, not yet removed) recorded for `scaleSetId`, including earlier instances'. */
   async list(scaleSetId: number, _ctx: ProviderContext = {}): Promise<ProvisionedRunner[]> {
-    const records = await this.#state.loadAll();
+    const records = (await this.#state.loadAll()).filter((r) => r.scaleSetId === scaleSetId);
+    if (records.length === 0) return [];
+    const stats = await scanProcesses();
     const out: ProvisionedRunner[] = [];
-    for (const record of records) {
-      if (record.scaleSetId !== scaleSetId) continue;
-      out.push(await this.#describe(record));
-    }
+    for (const record of records) out.push(await this.#describe(record, stats));
     return out;
   }
 
@@ -183,12 +209,47 @@ export class ProcessProvider implements RunnerProvider {
     return () => this.#exitListeners.delete(listener);
   }
 
-  async #describe(record: RunnerRecord): Promise<ProvisionedRunner> {
+  /**
+   * Running while the wrapper runs, or while processes of the runner remain after the wrapper was
+   * killed (no exit code recorded: run.sh itself may still run). Exited once run.sh ended (exit
+   * code recorded; leftover background processes are stopped by `remove`) or nothing is left.
+   */
+  async #describe(record: RunnerRecord, stats: ProcStat[]): Promise<ProvisionedRunner> {
     const base = { name: record.name, scaleSetId: record.scaleSetId };
-    if (await isSameProcessAlive(record.pid, record.procStartTime))
-      return { ...base, state: "running" };
+    const tree = await this.#tree(record);
+    const members = runnerMembers(stats, tree);
+    await this.#remember(record.name, tree, members);
+    if (leaderAlive(stats, tree)) return { ...base, state: "running" };
     const exitCode = await this.#state.exitCode(record.name);
+    if (exitCode === undefined && members.length > 0) return { ...base, state: "running" };
     return { ...base, state: "exited", exitCode };
+  }
+
+  async #tree(record: RunnerRecord): Promise<RunnerTree> {
+    let known = this.#known.get(record.name);
+    if (!known) {
+      known = await this.#state.loadKnown(record.name);
+      this.#known.set(record.name, known);
+    }
+    return { leaderPid: record.pid, leaderStartTime: record.procStartTime, known };
+  }
+
+  /** Records the runner's live descendants, so they are stopped even after leaving its group. */
+  async #remember(name: string, tree: RunnerTree, members: ProcStat[]): Promise<void> {
+    const known = this.#known.get(name);
+    if (!known || this.#removing.has(name)) return;
+    let added = false;
+    for (const m of members) {
+      if (m.pid === tree.leaderPid || known.get(m.pid) === m.startTime) continue;
+      known.set(m.pid, m.startTime);
+      added = true;
+    }
+    const alive = new Set(members.map((m) => m.pid));
+    for (const pid of [...known.keys()]) if (!alive.has(pid)) known.delete(pid);
+    // A removal may have finished meanwhile: never write state for a runner that is gone.
+    if (added && !this.#removing.has(name) && (await this.#state.load(name))) {
+      await this.#state.saveKnown(name, known);
+    }
   }
 
   #spawn(runner: RunnerSpec, dir: string): Promise<ChildProcess> {

@@ -1,7 +1,8 @@
 /**
  * The process provider's state beside the runner copies, so a restarted daemon finds its
  * runners: `<work-dir>/.scaleset/<name>.json` (metadata), `<name>.pid` and `<name>.exit` (exit code
- * written by the wrapper shell when run.sh ends). No file ever holds the JIT config.
+ * written by the wrapper shell when run.sh ends), `<name>.procs` (descendants seen, so they are
+ * stopped even after leaving the runner's process group). No file ever holds the JIT config.
  * @module
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -79,9 +80,33 @@ export class RunnerStateStore {
     }
   }
 
+  /** Descendants of `name` seen so far (pid → start time), found even after they left its group. */
+  async loadKnown(name: string): Promise<Map<number, string>> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(join(this.dir, `${name}.procs`), "utf8"));
+      const known = new Map<number, string>();
+      if (Array.isArray(parsed)) {
+        for (const item of parsed) {
+          if (Array.isArray(item) && typeof item[0] === "number" && typeof item[1] === "string") {
+            known.set(item[0], item[1]);
+          }
+        }
+      }
+      return known;
+    } catch {
+      return new Map();
+    }
+  }
+
+  /** Records the descendants of `name` seen so far. */
+  async saveKnown(name: string, known: ReadonlyMap<number, string>): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await atomicWrite(join(this.dir, `${name}.procs`), `${JSON.stringify([...known])}\n`);
+  }
+
   /** Deletes every state file of `name`. */
   async delete(name: string): Promise<void> {
-    for (const ext of [".json", ".pid", ".exit", ".exit.tmp"]) {
+    for (const ext of [".json", ".pid", ".exit", ".exit.tmp", ".procs"]) {
       await rm(join(this.dir, `${name}${ext}`), { force: true });
     }
   }
