@@ -143,6 +143,29 @@ describe("Autoscaler", () => {
     expect(logger.lines.some((l) => l.startsWith("runner died during its job"))).toBe(true);
   });
 
+  it("keeps a runner that died mid-job as dead while the service refuses its removal, and drops it once the service no longer knows it", async () => {
+    const { autoscaler, provider, service } = setup({ minRunners: 0, maxRunners: 3 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [victim] = provider.running();
+    if (!victim) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(victim));
+    service.setBusy(victim, true);
+    provider.exit(victim, 137);
+    await until(() => autoscaler.runners().find((r) => r.name === victim)?.state === "dead");
+    expect(provider.runners.has(victim)).toBe(false);
+    await until(() => provider.running().find((n) => n !== victim));
+    // The service fails the job and removes the lost runner itself: RUNNER_NOT_FOUND on our
+    // next removal counts as removed.
+    const id = [...service.runners.values()].find((r) => r.name === victim)?.id ?? -1;
+    service.runners.delete(id);
+    await autoscaler.handleJobCompleted(jobCompleted(victim));
+    await until(() => !autoscaler.runners().some((r) => r.name === victim));
+    expect(service.runnerNames()).not.toContain(victim);
+    expect(autoscaler.counts()).toMatchObject({ dead: 0, idle: 1 });
+  });
+
   it("never removes a busy runner when the target drops, and removes idle ones", async () => {
     const { autoscaler, provider } = setup({ minRunners: 0, maxRunners: 5 });
     await autoscaler.handleDesiredRunnerCount(3);

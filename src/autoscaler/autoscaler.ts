@@ -159,7 +159,12 @@ export class Autoscaler implements Scaler {
       return;
     }
     entry.jobId = job.jobId;
-    if (entry.state !== "removing" && entry.state !== "dead") this.#book.setState(entry, "done");
+    if (entry.state === "dead") {
+      // The service let go of the job (failed it when the runner died): it lets go of the
+      // runner too, or has removed it already (RUNNER_NOT_FOUND counts as removed).
+      entry.retryAt = 0;
+      this.#requestTick();
+    } else if (entry.state !== "removing") this.#book.setState(entry, "done");
     this.#logger.debug(
       { runner: entry.name, jobId: job.jobId, result: job.result },
       "job completed",
@@ -345,7 +350,9 @@ export class Autoscaler implements Scaler {
       if (entry.op || entry.state === "starting" || entry.launchedAt >= listedAt) continue;
       const found = byName.get(entry.name);
       const exited = found === undefined || found.state === "exited";
-      if (entry.state === "dead" || entry.state === "removing") {
+      if (entry.state === "dead") {
+        if (now >= entry.retryAt) this.#removeLater(entry, "retry");
+      } else if (entry.state === "removing") {
         this.#removeLater(entry, "retry");
       } else if (entry.state === "done") {
         if (exited) this.#removeLater(entry, "finished");

@@ -22,6 +22,9 @@ export interface RunnerEntry {
   serviceGone: boolean;
   /** The provider no longer has the runner. */
   providerGone: boolean;
+  /** While `dead`: service-side removals refused so far, and when to try the next one (epoch ms). */
+  deadRetries: number;
+  retryAt: number;
 }
 
 /** Runners by name with counts by state. Not safe across processes; fine across async calls. */
@@ -43,6 +46,8 @@ export class RunnerBook {
       op: false,
       serviceGone: false,
       providerGone: false,
+      deadRetries: 0,
+      retryAt: 0,
       ...fields,
     };
     this.#runners.set(name, entry);

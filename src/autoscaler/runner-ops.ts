@@ -10,6 +10,8 @@ import type { ProviderContext, RunnerProvider } from "./provider.js";
 import type { RunnerBook, RunnerEntry } from "./runner-book.js";
 import type { AutoscalerClient, AutoscalerMetrics } from "./types.js";
 
+const DEAD_RETRY_MAX_MS = 30_000;
+
 /** Why a runner is removed; only scale-down and drain keep a runner that turns out busy. */
 export type RemoveReason =
   | "scale-down"
@@ -140,7 +142,13 @@ export class RunnerOps {
         entry.providerGone = true;
       }
       if (!entry.serviceGone) {
+        // The service refuses while it counts the job as running; it fails the job (and
+        // removes the runner itself) once the runner stops renewing its job lock. Retry with
+        // backoff; the job's JobCompleted triggers a retry at once.
+        if (entry.state !== "dead") entry.deadRetries = 0;
         book.setState(entry, "dead");
+        entry.retryAt = Date.now() + Math.min(DEAD_RETRY_MAX_MS, 1_000 * 2 ** entry.deadRetries);
+        entry.deadRetries++;
         return false;
       }
       book.delete(entry.name);
