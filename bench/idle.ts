@@ -10,7 +10,7 @@ import type { BenchEmulator } from "./lib/emulator.js";
 import { startBenchEmulator } from "./lib/emulator.js";
 import { totalCpuMs, totalRss } from "./lib/proc.js";
 import { adminClient, createScaleSets, evictSessions, type Side, startSide } from "./lib/setup.js";
-import { bytes, median, num, ratio, table, wait } from "./lib/stats.js";
+import { bytes, median, num, table, versus, wait } from "./lib/stats.js";
 
 /** Options of {@link benchIdle}. */
 export interface IdleOptions {
@@ -18,7 +18,10 @@ export interface IdleOptions {
   sizes: number[];
   /** Idle window over which CPU is read. */
   windowS: number;
-  /** Emulator GetMessage hold (the real service holds ~50 s). */
+  /**
+   * Emulator GetMessage hold. The real service holds ~50 s; a short hold puts a few poll cycles
+   * per listener into the CPU window (the report also scales CPU to a 50 s hold).
+   */
   longPollMs: number;
   /** Largest N run as one Go process per scale set; larger N are extrapolated. */
   goProcsMax: number;
@@ -126,10 +129,10 @@ export async function benchIdle(o: IdleOptions): Promise<string> {
         `${bytes(med("ours", n, rss))} / ${bytes(ours)}`,
         `${bytes(med("go-multi", n, rss))} / ${bytes(multi)}`,
         `${bytes(procs.v * n)} / ${bytes(procs.v)}${x}`,
-        ratio(ours, procs.v),
-        ratio(ours, multi),
+        versus(ours, procs.v),
+        versus(ours, multi),
         `${num(oursCpu, 4)} / ${num(multiCpu, 4)} / ${num(procsCpu.v, 4)}${x}`,
-        `${ratio(oursCpu, procsCpu.v)} / ${ratio(oursCpu, multiCpu)}`,
+        `${versus(oursCpu, procsCpu.v)} / ${versus(oursCpu, multiCpu)}`,
       ]);
     }
     const big = maxN;
@@ -178,6 +181,7 @@ export async function benchIdle(o: IdleOptions): Promise<string> {
         rows,
       ),
       "",
+      `CPU scaled to the real service's ~50 s hold (idle CPU is per poll cycle, so it scales with 1/hold): ours ${num((med("ours", big, (s) => s.cpuMsPerS) / big) * (o.longPollMs / 50_000) * 1000, 2)} µs/s per set, Go N-in-1 ${num((med("go-multi", big, (s) => s.cpuMsPerS) / big) * (o.longPollMs / 50_000) * 1000, 2)} µs/s per set at N=${big}.`,
       `Marginal RSS per extra scale set (slope N=${small}→${big}): ours ${bytes(slope("ours"))}, Go N-in-1 ${bytes(slope("go-multi"))}.`,
       `Ours, V8 heap at the end of the window (includes garbage not yet collected): ${heapLine}.`,
       o.sizes.some((n) => n > o.goProcsMax)

@@ -4,7 +4,7 @@
  * the ratio ours/reference; writes `bench/results/<YYYY-MM-DD>.md`.
  *
  *   npm run bench [-- --only idle,reaction,burst,client] [--runs 5] [--no-write]
- *                  [--idle-sizes 1,100,1000] [--idle-window-s 4] [--idle-long-poll-ms 50000]
+ *                  [--idle-sizes 1,100,1000] [--idle-window-s 4] [--idle-long-poll-ms 2000]
  *                  [--reaction-jobs 1000] [--burst-jobs 5000] [--client-seconds 5]
  */
 import { execFileSync } from "node:child_process";
@@ -48,7 +48,7 @@ await section("idle", () =>
     runs,
     sizes: arg("idle-sizes", "1,100,1000").split(",").map(Number),
     windowS: Number(arg("idle-window-s", "4")),
-    longPollMs: Number(arg("idle-long-poll-ms", "50000")),
+    longPollMs: Number(arg("idle-long-poll-ms", "2000")),
     goProcsMax: Number(arg("idle-go-procs-max", "100")),
     log,
   }),

@@ -52,3 +52,12 @@ export async function repeat<T>(runs: number, fn: (run: number) => Promise<T>): 
 export function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** `ours / reference` as a ratio plus words: `0.012× (84× less)` or `1.84× (more)`. */
+export function versus(ours: number, reference: number): string {
+  const r = ratio(ours, reference);
+  if (r === "n/a") return r;
+  return ours < reference
+    ? `${r} (${num(reference / ours, reference / ours >= 10 ? 0 : 1)}× less)`
+    : `${r} (more)`;
+}
