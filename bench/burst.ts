@@ -16,6 +16,11 @@ import { median, num, ratio, table } from "./lib/stats.js";
 export interface BurstOptions {
   runs: number;
   jobs: number;
+  /**
+   * Added to every generatejitconfig request by an emulator `delay` fault, standing in for the
+   * round trip to the real service (0 = none).
+   */
+  jitLatencyMs?: number;
   log: (line: string) => void;
 }
 
@@ -85,6 +90,14 @@ export async function benchBurst(o: BurstOptions): Promise<string> {
       let r: RunResult;
       try {
         const [id] = await createScaleSets(adminClient(emulator), prefix, 1);
+        if (o.jitLatencyMs) {
+          await emulator.call("addFault", {
+            operation: "generateJitRunnerConfig",
+            kind: "delay",
+            delayMs: o.jitLatencyMs,
+            forMs: 3_600_000,
+          });
+        }
         r = await runOnce(emulator, side, `${prefix}-0`, id as number, o);
       } finally {
         await emulator.stop();

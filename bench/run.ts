@@ -3,9 +3,10 @@
  * listener/client (github.com/actions/scaleset v0.4.0), each with medians over several runs and
  * the ratio ours/reference; writes `bench/results/<YYYY-MM-DD>.md`.
  *
- *   npm run bench [-- --only idle,reaction,burst,client] [--runs 5] [--no-write]
+ *   npm run bench [-- --only idle,reaction,burst,burst-latency,client] [--runs 5] [--no-write]
  *                  [--idle-sizes 1,100,1000] [--idle-window-s 4] [--idle-long-poll-ms 2000]
  *                  [--reaction-jobs 1000] [--burst-jobs 5000] [--client-seconds 5]
+ *                  [--burst-latency-jobs 1000] [--burst-latency-ms 20]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -22,7 +23,7 @@ const arg = (name: string, fallback: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : fallback;
 };
-const only = new Set(arg("only", "idle,reaction,burst,client").split(","));
+const only = new Set(arg("only", "idle,reaction,burst,burst-latency,client").split(","));
 const runs = Number(arg("runs", "5"));
 const log = (line: string) => console.log(line);
 
@@ -65,6 +66,15 @@ await section("reaction", () =>
 );
 
 await section("burst", () => benchBurst({ runs, jobs: Number(arg("burst-jobs", "5000")), log }));
+
+await section("burst-latency", () =>
+  benchBurst({
+    runs,
+    jobs: Number(arg("burst-latency-jobs", "1000")),
+    jitLatencyMs: Number(arg("burst-latency-ms", "20")),
+    log,
+  }),
+);
 
 await section("client", () =>
   benchClient({
