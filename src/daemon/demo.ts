@@ -33,7 +33,10 @@ export interface DemoOptions {
   logger?: Logger;
   /** Gives up when no job finishes for this long. @default 60000 */
   stallTimeoutMs?: number;
+  /** Interrupts the demo: it drains (busy runners finish their jobs), then resolves. */
   signal?: AbortSignal;
+  /** After an interrupt: stop waiting for busy runners and remove them at once. */
+  forceSignal?: AbortSignal;
 }
 
 /** What the demo did. */
@@ -43,8 +46,11 @@ export interface DemoResult {
   runnersStarted: number;
   queueToStartMs: { median: number; p95: number } | undefined;
   elapsedMs: number;
-  /** Runners still at the provider or registered at the service after the drain. */
+  /** Runners still at the provider or registered at the service after the drain (the demo
+   * then removes those at the provider itself). */
   leftovers: number;
+  /** `signal` aborted before every job was done. */
+  interrupted: boolean;
   /** The emulator token (tests grep logs for it). */
   secrets: string[];
 }
@@ -87,7 +93,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ],
     };
     progress.line(
-      `scaleset demo: ${jobs} jobs, up to ${maxRunners} ${providerType} runners, emulator at ${emulator.url}`,
+      `scaleset demo: ${plural(jobs, "job")}, up to ${plural(maxRunners, `${providerType} runner`)}, emulator at ${emulator.url}`,
     );
     return await drive(emulator, config, jobs, progress, options);
   } finally {
@@ -135,6 +141,8 @@ async function drive(
     },
   });
   void runDaemonPromise.then(onReadyResolve, onReadyResolve);
+  let failure: unknown;
+  let interrupted = false;
   try {
     await ready;
     if (!autoscaler) await runDaemonPromise; // startup failed: surface its error
@@ -144,7 +152,7 @@ async function drive(
       displayName: `job ${i + 1}`,
     }));
     for (const view of emulator.queueJobs(specs)) queuedAt.set(view.jobId, Date.now());
-    await watch(
+    interrupted = await watch(
       emulator,
       jobs,
       progress,
@@ -153,19 +161,26 @@ async function drive(
       stop.signal,
       options.stallTimeoutMs ?? 60_000,
     );
+  } catch (err) {
+    failure = err;
   } finally {
     stop.abort(new Error("demo finished"));
     options.signal?.removeEventListener("abort", onAbort);
   }
-  await runDaemonPromise;
+  if (interrupted) {
+    const busy = autoscaler?.counts().busy ?? 0;
+    progress.line(
+      `interrupted: draining${busy > 0 ? `, waiting for ${busy} busy runner(s)` : ""} (interrupt again to stop them at once)`,
+    );
+  }
+  // Always wait for the drain, even after a failure: the runners are child processes.
+  const daemonError = await settleOrForce(runDaemonPromise, options.forceSignal);
   const views = emulator.listJobs();
   const leftovers =
     emulator.listRunners().length +
-    (
-      await (
-        await createProvider(config.scaleSets[0]?.provider as ProviderConfig, silentLogger)
-      ).list(scaleSetId)
-    ).length;
+    (autoscaler ? (await removeLeftRunners(config, scaleSetId)).length : 0);
+  if (failure !== undefined || (daemonError !== undefined && !interrupted))
+    throw failure ?? daemonError;
   return {
     jobs,
     succeeded: views.filter((j) => j.state === "completed" && j.result === "succeeded").length,
@@ -173,8 +188,43 @@ async function drive(
     queueToStartMs: percentiles([...waits.values()]),
     elapsedMs: Date.now() - started,
     leftovers,
+    interrupted,
     secrets: [emulator.token],
   };
+}
+
+/** Waits for the daemon's drain; `force` aborting stops waiting. Resolves with its error, if any. */
+async function settleOrForce(
+  daemon: Promise<void>,
+  force: AbortSignal | undefined,
+): Promise<unknown> {
+  const settled = daemon.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!force) return settled;
+  let onForce = () => {};
+  const forced = new Promise<undefined>((resolve) => {
+    onForce = () => resolve(undefined);
+    if (force.aborted) resolve(undefined);
+    else force.addEventListener("abort", onForce, { once: true });
+  });
+  try {
+    return await Promise.race([settled, forced]);
+  } finally {
+    force.removeEventListener("abort", onForce);
+  }
+}
+
+/** Removes whatever the drain left at the provider (stopped at once); returns what it found. */
+async function removeLeftRunners(config: DaemonConfig, scaleSetId: number): Promise<string[]> {
+  const provider = await createProvider(
+    config.scaleSets[0]?.provider as ProviderConfig,
+    silentLogger,
+  );
+  const left = (await provider.list(scaleSetId)).map((r) => r.name);
+  await Promise.all(left.map((name) => provider.remove(name).catch(() => {})));
+  return left;
 }
 
 async function watch(
@@ -185,19 +235,19 @@ async function watch(
   autoscaler: () => Autoscaler | undefined,
   signal: AbortSignal,
   stallTimeoutMs: number,
-): Promise<void> {
+): Promise<boolean> {
   let lastDone = -1;
   let lastChange = Date.now();
   for (;;) {
     const snapshot = sample(emulator, total, started, autoscaler());
     const finished = snapshot.done >= total;
     progress.update(snapshot, finished);
-    if (finished) return;
+    if (finished) return false;
     if (snapshot.done !== lastDone) {
       lastDone = snapshot.done;
       lastChange = Date.now();
     }
-    if (signal.aborted) throw new Error("demo interrupted");
+    if (signal.aborted) return true;
     if (Date.now() - lastChange > stallTimeoutMs)
       throw new Error(`no job finished for ${stallTimeoutMs / 1000}s`);
     await new Promise((r) => setTimeout(r, 100));
@@ -245,4 +295,8 @@ async function requireImage(image: string): Promise<void> {
       `docker image ${image} not found (or no engine); build it with: npm run build:runner-image`,
     );
   }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

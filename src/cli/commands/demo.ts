@@ -54,26 +54,32 @@ export function registerDemo(program: Command): void {
             })
           : silentLogger;
         const controller = new AbortController();
-        const onSignal = () => controller.abort(new Error("interrupted"));
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
+        const force = new AbortController();
+        const onSignal = () => {
+          if (controller.signal.aborted) force.abort(new Error("interrupted twice"));
+          else controller.abort(new Error("interrupted"));
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
         const result = await runDemo({
           jobs: flags.jobs,
           maxRunners: flags.maxRunners,
           provider: flags.provider,
           logger,
           signal: controller.signal,
+          forceSignal: force.signal,
         });
         const q = result.queueToStartMs;
         console.log(
           [
             "",
-            `done: ${result.succeeded}/${result.jobs} jobs succeeded in ${(result.elapsedMs / 1000).toFixed(1)}s`,
+            `${result.interrupted ? "interrupted" : "done"}: ${result.succeeded}/${result.jobs} jobs succeeded in ${(result.elapsedMs / 1000).toFixed(1)}s`,
             `runners started: ${result.runnersStarted}`,
             `queue-to-start: median ${q ? q.median : "-"} ms, p95 ${q ? q.p95 : "-"} ms`,
-            `left behind: ${result.leftovers === 0 ? "nothing" : `${result.leftovers} runner(s)`}`,
+            `left behind: ${result.leftovers === 0 ? "nothing" : `${result.leftovers} runner(s), now removed`}`,
           ].join("\n"),
         );
+        if (result.interrupted) process.exit(130);
         process.exit(result.succeeded === result.jobs && result.leftovers === 0 ? 0 : 1);
       },
     );
