@@ -1,9 +1,15 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { parseDuration, parseHostPort } from "./duration.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "scaleset-config-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const runnerDir = join(tmp, "runner");
+mkdirSync(runnerDir);
+writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n");
 
 const base = { url: "https://github.com/my-org", token: "ghp_secret_token_value", name: "linux" };
 
@@ -37,7 +43,7 @@ describe("loadConfig", () => {
   });
 
   it("lets flags override the environment, and the environment the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "scaleset-config-"));
+    const dir = tmp;
     const file = join(dir, "c.yaml");
     writeFileSync(
       file,
@@ -52,8 +58,8 @@ describe("loadConfig", () => {
   });
 
   it("reads several scale sets from a file, each with its own provider", () => {
-    const dir = mkdtempSync(join(tmpdir(), "scaleset-config-"));
-    const file = join(dir, "c.yaml");
+    const dir = tmp;
+    const file = join(dir, "several.yaml");
     writeFileSync(
       file,
       [
@@ -62,7 +68,7 @@ describe("loadConfig", () => {
         "scaleSets:",
         "  - name: a",
         "    provider: process",
-        "    runnerDir: /opt/runner",
+        `    runnerDir: ${runnerDir}`,
         "  - name: b",
         "    runnerImage: img:1",
         "    docker: { network: host }",
@@ -97,8 +103,8 @@ describe("loadConfig", () => {
         }),
       ),
     ).toBe('--app-private-key-file: cannot read "/nope/key.pem" (ENOENT)');
-    const dir = mkdtempSync(join(tmpdir(), "scaleset-config-"));
-    const file = join(dir, "c.yaml");
+    const dir = tmp;
+    const file = join(dir, "unknown-key.yaml");
     writeFileSync(file, "url: https://github.com/org\nmaxRunnerz: 3\n");
     expect(errorOf(() => loadConfig({ flags: { config: file }, env: {} }))).toBe(
       `config file ${file}: unknown key "maxRunnerz"`,
@@ -106,6 +112,11 @@ describe("loadConfig", () => {
     expect(errorOf(() => loadConfig({ flags: { ...base, minRunners: "x" }, env: {} }))).toBe(
       '--min-runners: must be a whole number, got "x"',
     );
+    expect(
+      errorOf(() =>
+        loadConfig({ flags: { ...base, provider: "process", runnerDir: tmp }, env: {} }),
+      ),
+    ).toBe(`--runner-dir: "${tmp}" has no run.sh; unpack the actions/runner release there`);
   });
 
   it("never echoes the token or key in an error", () => {

@@ -4,7 +4,7 @@
  * message names the field and never echoes a secret.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseConfigUrl } from "../client/config-url.js";
@@ -192,9 +192,16 @@ function resolveScaleSets(raw: RawConfig): ScaleSetConfig[] {
     if (type === "process") {
       if (!set.runnerDir)
         throw new DaemonConfigError(where("runnerDir"), "required with --provider process");
+      const runnerDir = resolve(set.runnerDir);
+      if (!existsSync(join(runnerDir, "run.sh"))) {
+        throw new DaemonConfigError(
+          where("runnerDir"),
+          `"${set.runnerDir}" has no run.sh; unpack the actions/runner release there`,
+        );
+      }
       provider = {
         type,
-        runnerDir: resolve(set.runnerDir),
+        runnerDir,
         workDir: resolve(set.workDir ?? join(homedir(), ".scaleset", "runners", set.name)),
       };
     } else {
