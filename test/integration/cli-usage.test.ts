@@ -1,16 +1,20 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-function scaleset(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source in a child process, without the caller's SCALESET_* / GITHUB_TOKEN. */
+function scaleset(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const cleanEnv = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith("SCALESET_") && k !== "GITHUB_TOKEN"),
   );
@@ -20,65 +24,149 @@ function scaleset(
       ["--import", "tsx", "src/cli/main.ts", ...args],
       { cwd: repoRoot, env: { ...cleanEnv, ...env }, timeout: 30_000 },
       (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
+        const code = err ? (err as { code?: unknown }).code : 0;
+        resolve({ code: typeof code === "number" ? code : -1, stdout, stderr });
       },
     );
   });
 }
 
 const dir = mkdtempSync(join(tmpdir(), "scaleset-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const badConfig = join(dir, "bad.yaml");
 writeFileSync(
   badConfig,
   "url: https://github.com/org\ntoken: ghp_from_file_0000\nname: x\nmaxRunnerz: 3\n",
 );
-const ok = ["--url", "https://github.com/my-org", "--name", "linux"];
+mkdirSync(join(dir, "empty-runner"));
 
-describe("scaleset run with bad input", () => {
-  it("prints one line naming the field and exits 2", async () => {
-    const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [ok, {}, /^scaleset: credentials: missing; give --token/],
-      [
-        ["--url", "github.com/", "--name", "x", "--token", "ghp_0000000000"],
-        {},
-        /^scaleset: --url: "github\.com\/" is not/,
-      ],
-      [
-        [...ok, "--min-runners", "5", "--max-runners", "2"],
-        { GITHUB_TOKEN: "ghp_0000000000" },
-        /^scaleset: --min-runners: 5 is above --max-runners \(2\)$/,
-      ],
-      [
-        [
-          ...ok,
-          "--app-client-id",
-          "Iv1.x",
-          "--app-installation-id",
-          "3",
-          "--app-private-key-file",
-          join(dir, "missing.pem"),
-        ],
-        {},
-        /^scaleset: --app-private-key-file: cannot read ".*missing\.pem" \(ENOENT\)$/,
-      ],
-      [
-        ["--config", badConfig],
-        {},
-        /^scaleset: config file .*bad\.yaml: unknown key "maxRunnerz"$/,
-      ],
-    ];
-    const results = await Promise.all(cases.map(([args, env]) => scaleset(["run", ...args], env)));
+const TOKEN = "ghp_secret0000000000";
+const KEY = "not-a-pem-but-secret-key-material";
+const ok = ["--url", "https://github.com/my-org", "--name", "linux"];
+const tok = ["--token", TOKEN];
+const app = ["--app-client-id", "Iv1.x", "--app-installation-id", "3"];
+
+/** [what, argv, env, the expected single stderr line]. */
+const BAD_INPUT: Array<[string, string[], Record<string, string>, RegExp]> = [
+  [
+    "missing credential",
+    ["run", ...ok],
+    {},
+    /^scaleset: credentials: missing; give --token \(or GITHUB_TOKEN\) or a GitHub App/,
+  ],
+  [
+    "malformed URL",
+    ["run", "--url", "github.com/", "--name", "x", ...tok],
+    {},
+    /^scaleset: --url: "github\.com\/" is not a GitHub .* \(e\.g\. https:\/\/github\.com\/my-org\)$/,
+  ],
+  [
+    "--min-runners above --max-runners",
+    ["run", ...ok, "--min-runners", "5", "--max-runners", "2"],
+    { GITHUB_TOKEN: TOKEN },
+    /^scaleset: --min-runners: 5 is above --max-runners \(2\)$/,
+  ],
+  [
+    "unreadable key file",
+    ["run", ...ok, ...app, "--app-private-key-file", join(dir, "missing.pem")],
+    {},
+    /^scaleset: --app-private-key-file: cannot read ".*missing\.pem" \(ENOENT\)$/,
+  ],
+  [
+    "key that is not PEM",
+    ["run", ...ok, ...app, "--app-private-key", KEY],
+    {},
+    /^scaleset: --app-private-key: is not a PEM private key$/,
+  ],
+  [
+    "unknown config key",
+    ["run", "--config", badConfig],
+    {},
+    /^scaleset: config file .*bad\.yaml: unknown key "maxRunnerz"$/,
+  ],
+  [
+    "bad --drain-timeout",
+    ["run", ...ok, ...tok, "--drain-timeout", "5x"],
+    {},
+    /^scaleset: --drain-timeout: "5x" is not a duration \(90s, 10m or seconds\)$/,
+  ],
+  [
+    "bad --metrics-addr",
+    ["run", ...ok, ...tok, "--metrics-addr", "localhost:99999"],
+    {},
+    /^scaleset: --metrics-addr: "localhost:99999" is not host:port$/,
+  ],
+  [
+    "non-numeric --max-runners",
+    ["run", ...ok, ...tok, "--max-runners", "ten"],
+    {},
+    /^scaleset: --max-runners: must be a whole number, got "ten"$/,
+  ],
+  [
+    "non-numeric env var",
+    ["run", ...ok, ...tok],
+    { SCALESET_MIN_RUNNERS: "1.5" },
+    /^scaleset: SCALESET_MIN_RUNNERS: must be a whole number, got "1\.5"$/,
+  ],
+  [
+    "unknown provider",
+    ["run", ...ok, ...tok, "--provider", "k8s"],
+    {},
+    /^scaleset: option '--provider <type>' argument 'k8s' is invalid\. Allowed choices are docker, process\. \(see scaleset run --help\)$/,
+  ],
+  [
+    "runner dir without run.sh",
+    ["run", ...ok, ...tok, "--provider", "process", "--runner-dir", join(dir, "empty-runner")],
+    {},
+    /^scaleset: --runner-dir: ".*empty-runner" has no run\.sh; unpack the actions\/runner release there$/,
+  ],
+  [
+    "unknown option",
+    ["run", ...ok, ...tok, "--max-runner", "3"],
+    {},
+    /^scaleset: unknown option '--max-runner' \(Did you mean --max-runners\?\) \(see scaleset run --help\)$/,
+  ],
+  ["unknown command", ["scale-set"], {}, /^scaleset: unknown command 'scale-set'.*--help\)$/],
+  [
+    "missing argument",
+    ["scale-sets", "get", ...tok],
+    {},
+    /^scaleset: missing required argument 'name-or-id' \(see scaleset scale-sets get --help\)$/,
+  ],
+  [
+    "doctor without credentials",
+    ["doctor", "--url", "https://github.com/my-org"],
+    {},
+    /^scaleset: credentials: missing; give --token/,
+  ],
+  ["jit without --name", ["jit", ...ok.slice(0, 2), ...tok], {}, /^scaleset: --name: missing/],
+  [
+    "demo --jobs 0",
+    ["demo", "--jobs", "0"],
+    {},
+    /^scaleset: --jobs: must be a whole number of 1 or more, got "0"$/,
+  ],
+];
+
+describe("the CLI with bad input", () => {
+  it("prints one line naming the flag and the fix, exits 2, and echoes no secret", async () => {
+    const results = await Promise.all(BAD_INPUT.map(([, args, env]) => scaleset(args, env)));
     results.forEach((result, i) => {
-      const lines = result.stderr.trim().split("\n");
-      expect(lines, result.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(cases[i]?.[2] ?? /never/);
-      expect(result.code).toBe(2);
-      expect(result.stderr).not.toContain("ghp_");
+      const [what, , , expected] = BAD_INPUT[i] as (typeof BAD_INPUT)[number];
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines, what).toHaveLength(1);
+      expect(lines[0], what).toMatch(expected);
+      expect(result.code, what).toBe(2);
+      expect(result.stdout, what).toBe("");
+      for (const secret of [TOKEN, KEY, "ghp_from_file"]) {
+        expect(result.stderr, what).not.toContain(secret);
+      }
     });
   });
+});
 
-  it("shows help with examples for every command", async () => {
+describe("the CLI's help", () => {
+  it("shows usage for every command and examples for every top-level one", async () => {
     const commands = [
       ["run"],
       ["demo"],
@@ -86,12 +174,19 @@ describe("scaleset run with bad input", () => {
       ["runners"],
       ["jit"],
       ["doctor"],
+      ["scale-sets", "list"],
+      ["scale-sets", "get"],
+      ["scale-sets", "delete"],
+      ["runners", "list"],
+      ["runners", "remove"],
+      [],
     ];
     const results = await Promise.all(commands.map((c) => scaleset([...c, "--help"])));
     results.forEach((result, i) => {
-      expect(result.code, commands[i]?.join(" ")).toBe(0);
-      expect(result.stdout).toContain("Usage: scaleset");
+      const command = `scaleset ${commands[i]?.join(" ")}`.trim();
+      expect(result.code, command).toBe(0);
+      expect(result.stdout, command).toContain(`Usage: ${command} `);
+      if ((commands[i]?.length ?? 0) === 1) expect(result.stdout, command).toContain("Examples:");
     });
-    for (const i of [0, 1, 2, 3, 4, 5]) expect(results[i]?.stdout).toContain("Examples:");
   });
 });

@@ -3,12 +3,9 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { authSecrets } from "../../daemon/client-factory.js";
 import { loadConfig } from "../../daemon/config.js";
 import { DaemonConfigError } from "../../daemon/config-error.js";
 import type { DaemonConfig } from "../../daemon/config-schema.js";
-import { runDaemon } from "../../daemon/daemon.js";
-import { createLogger } from "../../daemon/logger.js";
 import { CliUsageError } from "../usage-error.js";
 
 /** Adds the URL and credential flags every command that talks to GitHub takes. */
@@ -134,6 +131,12 @@ export function registerRun(program: Command): void {
 }
 
 async function runWithSignals(config: DaemonConfig): Promise<void> {
+  // Loaded here, after the config checks, so bad input is reported without loading the daemon.
+  const [{ authSecrets }, { runDaemon }, { createLogger }] = await Promise.all([
+    import("../../daemon/client-factory.js"),
+    import("../../daemon/daemon.js"),
+    import("../../daemon/logger.js"),
+  ]);
   const logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
