@@ -2,7 +2,7 @@
  * Builds a `ScaleSetClient` from the daemon's credentials.
  * @module
  */
-import { ScaleSetClient } from "../client/index.js";
+import { type HttpOptions, ScaleSetClient } from "../client/index.js";
 import { CLIENT_VERSION } from "../client/user-agent.js";
 import type { Logger } from "../util/logger.js";
 import type { AuthConfig } from "./config-schema.js";
@@ -16,6 +16,8 @@ export interface CreateClientOptions {
   /** `subsystem` in the User-Agent. @default "daemon" */
   subsystem?: string;
   logger?: Logger;
+  /** Overrides of the client's HTTP options (e.g. fewer retries for a quick check). */
+  http?: Omit<HttpOptions, "logger">;
 }
 
 /** A client authenticated with a PAT or a GitHub App, identifying itself as `scaleset`. */
@@ -27,7 +29,7 @@ export function createClient(options: CreateClientOptions): ScaleSetClient {
     scaleSetId: options.scaleSetId ?? 0,
     subsystem: options.subsystem ?? "daemon",
   };
-  const http = options.logger ? { logger: options.logger } : {};
+  const http = { ...options.http, ...(options.logger ? { logger: options.logger } : {}) };
   const { auth } = options;
   if (auth.kind === "token") {
     return ScaleSetClient.withToken({

@@ -7,18 +7,8 @@ import type { Command } from "commander";
 import { isScaleSetError, parseConfigUrl } from "../../client/index.js";
 import { createClient } from "../../daemon/client-factory.js";
 import { loadConnection } from "../../daemon/config.js";
-import { DaemonConfigError } from "../../daemon/config-error.js";
-import { addConnectionOptions } from "./run.js";
-
-const HINTS: Record<string, string> = {
-  AUTH_FAILED:
-    "GitHub rejected the credentials: check the token (scope admin:org / repo, or manage runners) or the App id, installation id and key",
-  NETWORK_ERROR: "cannot reach the host: check the URL, DNS, HTTPS_PROXY/NO_PROXY and firewalls",
-  RUNNER_GROUP_NOT_FOUND: "create the runner group or pass --runner-group default",
-  INVALID_CONFIG_URL:
-    "use https://github.com/<org>, https://github.com/<org>/<repo> or https://github.com/enterprises/<name>",
-  HTTP_ERROR: "the service answered with an unexpected status; see the message",
-};
+import { ERROR_HINTS } from "../explain-error.js";
+import { addConnectionOptions, usage } from "./run.js";
 
 const EXAMPLES = `
 Examples:
@@ -44,13 +34,8 @@ export function registerDoctor(program: Command): void {
         failed = true;
         console.log(`✗ ${what}\n    → ${hint}`);
       };
-      let connection: ReturnType<typeof loadConnection>;
-      try {
-        connection = loadConnection({ flags });
-      } catch (err) {
-        fail("configuration", err instanceof DaemonConfigError ? err.message : String(err));
-        process.exit(2);
-      }
+      // Bad flags (no credentials, malformed URL, unreadable key) are one line on stderr, exit 2.
+      const connection = usage(() => loadConnection({ flags }));
       const parsed = parseConfigUrl(connection.url);
       ok(
         `config URL: ${parsed.scope} ${parsed.enterprise || parsed.organization}${parsed.repository ? `/${parsed.repository}` : ""} on ${parsed.host}`,
@@ -58,7 +43,12 @@ export function registerDoctor(program: Command): void {
       ok(
         `credentials: ${connection.auth.kind === "token" ? "personal access token" : `GitHub App ${connection.auth.clientId}`}`,
       );
-      const client = createClient({ ...connection, subsystem: "doctor" });
+      // One retry and a short deadline: a check should answer in seconds, not back off for minutes.
+      const client = createClient({
+        ...connection,
+        subsystem: "doctor",
+        http: { retryMax: 1, retryWaitMaxMs: 2000, timeoutMs: 20_000 },
+      });
       try {
         const group = await client.getRunnerGroupByName(flags.runnerGroup);
         ok("token exchange and Actions service connection");
@@ -75,7 +65,7 @@ export function registerDoctor(program: Command): void {
         const code = isScaleSetError(err) ? err.code : "UNKNOWN";
         fail(
           err instanceof Error ? err.message : String(err),
-          HINTS[code] ?? "see the message above",
+          ERROR_HINTS[code] ?? "see the message above",
         );
       }
       process.exit(failed ? 1 : 0);

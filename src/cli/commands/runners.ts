@@ -40,7 +40,7 @@ export function registerRunners(program: Command): void {
     const config = usage(() => loadConfig({ flags }));
     const setConfig = config.scaleSets.find((s) => s.name === flags.name) ?? config.scaleSets[0];
     if (!setConfig) throw new CliUsageError("--name: missing");
-    const client = clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli");
     const set = await findScaleSet(client, setConfig.name, setConfig.runnerGroup);
     const provider = await createProvider(setConfig.provider, silentLogger);
     const found = await provider.list(set.id);
@@ -66,11 +66,15 @@ export function registerRunners(program: Command): void {
       .option("--runner-dir <dir>", "process: runner directory")
       .option("--work-dir <dir>", "process: per-runner copies directory"),
   ).action(async (ref: string, flags: RunnerFlags) => {
-    const client = clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli");
     const runner = /^\d+$/.test(ref)
       ? await client.getRunner(Number(ref))
       : await client.getRunnerByName(ref);
-    if (!runner) throw new CliUsageError(`runner "${ref}" not found`);
+    if (!runner) {
+      throw new CliUsageError(
+        `runner "${ref}" not found; scaleset runners list --name <scale set> shows the runners`,
+      );
+    }
     await client.removeRunner(runner.id);
     if (flags.provider) {
       const config = usage(() => loadConfig({ flags }));

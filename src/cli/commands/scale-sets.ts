@@ -4,7 +4,6 @@
  */
 import type { Command } from "commander";
 import type { ScaleSetClient } from "../../client/index.js";
-import { createClient } from "../../daemon/client-factory.js";
 import { loadConnection } from "../../daemon/config.js";
 import { configFromFile } from "../../daemon/config-sources.js";
 import type { RunnerScaleSet } from "../../wire/types.js";
@@ -18,9 +17,27 @@ type Flags = Record<string, unknown> & {
   config?: string;
 };
 
-/** A client from the connection flags (exit 2 on bad input). */
-export function clientFromFlags(flags: Record<string, unknown>, subsystem: string): ScaleSetClient {
-  const { url, auth } = usage(() => loadConnection({ flags }));
+const CONNECTION_KEYS = new Set([
+  "url",
+  "token",
+  "appClientId",
+  "appInstallationId",
+  "appPrivateKey",
+  "appPrivateKeyFile",
+  "config",
+]);
+
+/** A client from the connection flags (exit 2 on bad input, checked before the client loads). */
+export async function clientFromFlags(
+  flags: Record<string, unknown>,
+  subsystem: string,
+): Promise<ScaleSetClient> {
+  // Only the connection flags: the commands give --name other meanings (a list, a runner's set).
+  const connection = Object.fromEntries(
+    Object.entries(flags).filter(([key]) => CONNECTION_KEYS.has(key)),
+  );
+  const { url, auth } = usage(() => loadConnection({ flags: connection }));
+  const { createClient } = await import("../../daemon/client-factory.js");
   return createClient({ url, auth, subsystem });
 }
 
@@ -30,11 +47,20 @@ export async function findScaleSet(
   ref: string,
   runnerGroup = "default",
 ): Promise<RunnerScaleSet> {
-  const found = /^\d+$/.test(ref)
-    ? await client.getRunnerScaleSetById(Number(ref))
-    : await client.getRunnerScaleSet((await client.getRunnerGroupByName(runnerGroup)).id, ref);
-  if (!found)
-    throw new CliUsageError(`scale set "${ref}" not found in runner group "${runnerGroup}"`);
+  if (/^\d+$/.test(ref)) {
+    const found = await client.getRunnerScaleSetById(Number(ref));
+    if (!found) throw new CliUsageError(`scale set id ${ref} not found; check the id`);
+    return found;
+  }
+  const found = await client.getRunnerScaleSet(
+    (await client.getRunnerGroupByName(runnerGroup)).id,
+    ref,
+  );
+  if (!found) {
+    throw new CliUsageError(
+      `scale set "${ref}" not found in runner group "${runnerGroup}"; check the name or --runner-group`,
+    );
+  }
   return found;
 }
 
@@ -78,7 +104,7 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group", "default")
       .option("--json", "print JSON"),
   ).action(async (flags: Flags & { name?: string }) => {
-    const client = clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli");
     const names = flags.name
       ? flags.name
           .split(",")
@@ -128,7 +154,7 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group of a scale set given by name", "default")
       .option("--json", "print JSON"),
   ).action(async (ref: string, flags: Flags) => {
-    const set = await findScaleSet(clientFromFlags(flags, "cli"), ref, flags.runnerGroup);
+    const set = await findScaleSet(await clientFromFlags(flags, "cli"), ref, flags.runnerGroup);
     console.log(flags.json ? JSON.stringify(set, null, 2) : describe(set));
   });
   addConnectionOptions(
@@ -138,7 +164,7 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group of a scale set given by name", "default")
       .option("--yes", "do not ask; required when stdin is not a terminal"),
   ).action(async (ref: string, flags: Flags) => {
-    const client = clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli");
     const set = await findScaleSet(client, ref, flags.runnerGroup);
     if (!flags.yes)
       throw new CliUsageError(`--yes: confirm deleting scale set "${set.name}" (id ${set.id})`);

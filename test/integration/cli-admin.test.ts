@@ -1,0 +1,120 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScaleSetClient } from "../../src/client/index.js";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source in a child process, without the caller's SCALESET_* / GITHUB_TOKEN. */
+function scaleset(args: string[]): Promise<CliResult> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("SCALESET_") && k !== "GITHUB_TOKEN"),
+  );
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args],
+      { cwd: repoRoot, env, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (err as { code?: unknown }).code : 0;
+        resolve({ code: typeof code === "number" ? code : -1, stdout, stderr });
+      },
+    );
+  });
+}
+
+const WRONG = "ghp_wrong0000000000000";
+let emulator: Emulator;
+let good: string[];
+let wrong: string[];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ longPollMs: 100 });
+  good = ["--url", emulator.configUrl, "--token", emulator.token];
+  wrong = ["--url", emulator.configUrl, "--token", WRONG];
+  const client = ScaleSetClient.withToken({ configUrl: emulator.configUrl, token: emulator.token });
+  await client.createRunnerScaleSet({ name: "linux", runnerGroupId: 1, labels: [{ name: "x64" }] });
+  await client.createRunnerScaleSet({ name: "doomed", runnerGroupId: 1 });
+});
+afterAll(() => emulator.close());
+
+/** No token, JWT or JIT config (JWTs and JIT blobs are base64 JSON: "eyJ…") in `text`. */
+function expectNoSecret(text: string, what: string): void {
+  for (const secret of [emulator.token, WRONG, "eyJ"]) expect(text, what).not.toContain(secret);
+}
+
+describe("admin commands against the emulator", () => {
+  it("answer with good credentials, and exit 2 with one line naming the fix on bad input", async () => {
+    const cases: Array<[string, () => string[]]> = [
+      ["doctor", () => ["doctor", ...good, "--name", "linux"]],
+      ["doctor wrong token", () => ["doctor", ...wrong]],
+      ["doctor unknown group", () => ["doctor", ...good, "--runner-group", "gpu"]],
+      ["doctor unreachable", () => ["doctor", "--url", "http://127.0.0.1:1/org", "--token", WRONG]],
+      ["list", () => ["scale-sets", "list", ...good, "--name", "linux,nosuch"]],
+      ["get json", () => ["scale-sets", "get", "linux", ...good, "--json"]],
+      ["get missing", () => ["scale-sets", "get", "nosuch", ...good]],
+      ["get wrong token", () => ["scale-sets", "get", "linux", ...wrong]],
+      ["delete unconfirmed", () => ["scale-sets", "delete", "doomed", ...good]],
+      ["runners wrong token", () => ["runners", "remove", "r1", ...wrong]],
+      ["runners remove missing", () => ["runners", "remove", "nosuch", ...good]],
+      ["jit", () => ["jit", ...good, "--name", "linux", "--runner-name", "by-hand"]],
+      ["jit wrong token", () => ["jit", ...wrong, "--name", "linux"]],
+    ];
+    const results = new Map(
+      await Promise.all(cases.map(async ([what, args]) => [what, await scaleset(args())] as const)),
+    );
+    const result = (what: string) => results.get(what) as CliResult;
+    const oneLine = (what: string, pattern: RegExp) => {
+      const r = result(what);
+      expect(r.stderr.trimEnd().split("\n"), what).toHaveLength(1);
+      expect(r.stderr, what).toMatch(pattern);
+      expect(r.code, what).toBe(2);
+    };
+
+    expect(result("doctor")).toMatchObject({ code: 0, stderr: "" });
+    expect(result("doctor").stdout).toContain('✓ scale set "linux" (id 1, labels x64)');
+    expect(result("doctor wrong token")).toMatchObject({ code: 1 });
+    expect(result("doctor wrong token").stdout).toMatch(/✗ .*401.*\n {4}→ check --token/);
+    expect(result("doctor unknown group").stdout).toMatch(/✗ .*"gpu".*\n {4}→ create the runner/);
+    expect(result("doctor unreachable").stdout).toMatch(/✗ .*ECONNREFUSED.*\n {4}→ cannot reach/);
+    expect(result("list")).toMatchObject({ code: 0, stderr: "" });
+    expect(result("list").stdout).toMatch(/^1\tlinux\tx64\t0\t0\t0$/m);
+    expect(result("list").stdout).toMatch(/^-\tnosuch\t\(not found\)$/m);
+    expect(JSON.parse(result("get json").stdout)).toMatchObject({ id: 1, name: "linux" });
+    oneLine("get missing", /^scaleset: scale set "nosuch" not found .*; check the name or/);
+    oneLine("get wrong token", /^scaleset: .*401.* → check --token \/ GITHUB_TOKEN/);
+    oneLine("delete unconfirmed", /^scaleset: --yes: confirm deleting scale set "doomed"/);
+    oneLine("runners wrong token", /^scaleset: .*401.* → check --token/);
+    oneLine(
+      "runners remove missing",
+      /^scaleset: runner "nosuch" not found; scaleset runners list/,
+    );
+    oneLine("jit wrong token", /^scaleset: .*401.* → check --token/);
+    expect(emulator.listScaleSets().map((s) => s.name)).toContain("doomed");
+
+    // jit prints the JIT config on stdout (its job) and nothing secret anywhere else.
+    const jit = result("jit");
+    expect(jit.code).toBe(0);
+    expect(jit.stdout.trimEnd().split("\n")).toHaveLength(1);
+    expect(JSON.parse(Buffer.from(jit.stdout, "base64").toString())).toHaveProperty([".runner"]);
+    expect(jit.stderr).toBe("runner by-hand (id 1) registered in scale set linux\n");
+    expectNoSecret(jit.stderr, "jit");
+    for (const [what, r] of results) {
+      if (what !== "jit") expectNoSecret(r.stdout + r.stderr, what);
+    }
+  });
+
+  it("deletes a scale set only when confirmed with --yes", async () => {
+    const r = await scaleset(["scale-sets", "delete", "doomed", ...good, "--yes"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^deleted scale set doomed \(id \d+\)$/m);
+    expect(emulator.listScaleSets().map((s) => s.name)).not.toContain("doomed");
+  });
+});
