@@ -4,6 +4,7 @@
  * @module
  */
 import { isScaleSetError } from "../client/errors.js";
+import { DaemonConfigError } from "../daemon/config-error.js";
 
 /** The fix for each error code a command line can cause. */
 export const ERROR_HINTS: Readonly<Record<string, string>> = {
@@ -17,10 +18,17 @@ export const ERROR_HINTS: Readonly<Record<string, string>> = {
 };
 
 /** Codes caused by what the user typed: exit 2 like any other bad input. */
-const INPUT_CODES = new Set(["AUTH_FAILED", "RUNNER_GROUP_NOT_FOUND", "INVALID_CONFIG_URL"]);
+const INPUT_CODES = new Set([
+  "AUTH_FAILED",
+  "RUNNER_GROUP_NOT_FOUND",
+  "INVALID_CONFIG",
+  "INVALID_CONFIG_URL",
+]);
 
 /** One line (message → fix) and the exit code for `err`. */
 export function explainError(err: unknown): { line: string; exitCode: 1 | 2 } {
+  // Config found wrong only at start (e.g. a metrics port in use): already names flag and fix.
+  if (err instanceof DaemonConfigError) return { line: err.message, exitCode: 2 };
   const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
   const code = isScaleSetError(err) ? err.code : undefined;
   const hint = code === undefined ? undefined : ERROR_HINTS[code];

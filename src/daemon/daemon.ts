@@ -7,6 +7,7 @@ import type { Autoscaler } from "../autoscaler/autoscaler.js";
 import { closeSharedDispatchers } from "../client/index.js";
 import { childLogger, type Logger } from "../util/logger.js";
 import { createClient } from "./client-factory.js";
+import { DaemonConfigError } from "./config-error.js";
 import type { DaemonConfig } from "./config-schema.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import { DaemonMetrics } from "./metrics.js";
@@ -64,6 +65,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           ok: runtimes.length === config.scaleSets.length && runtimes.every((r) => r.ready),
           detail: { scaleSets: runtimes.map((r) => ({ name: r.config.name, ready: r.ready })) },
         }),
+      }).catch((err: unknown) => {
+        throw listenError(err, config.metricsAddr as { host: string; port: number });
       });
       logger.info({ url: server.url }, "metrics and health listening");
       options.onMetricsListening?.(server.url);
@@ -128,4 +131,18 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     logger.info({}, "stopped");
   }
   if (failure !== undefined && !signal.aborted) throw failure;
+}
+
+/** A metrics address the daemon cannot bind is bad input: name the flag and the fix. */
+function listenError(err: unknown, addr: { host: string; port: number }): unknown {
+  const code = (err as { code?: string }).code;
+  const why: Record<string, string> = {
+    EADDRINUSE: "is in use; pick another port or stop what listens there",
+    EACCES: "is not allowed for this user; pick a port above 1023",
+    EADDRNOTAVAIL: "is not an address of this machine",
+  };
+  const reason = code === undefined ? undefined : why[code];
+  return reason
+    ? new DaemonConfigError("--metrics-addr", `${addr.host}:${addr.port} ${reason}`)
+    : err;
 }

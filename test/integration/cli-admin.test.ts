@@ -66,6 +66,11 @@ describe("admin commands against the emulator", () => {
       ["runners remove missing", () => ["runners", "remove", "nosuch", ...good]],
       ["jit", () => ["jit", ...good, "--name", "linux", "--runner-name", "by-hand"]],
       ["jit wrong token", () => ["jit", ...wrong, "--name", "linux"]],
+      ["run wrong token", () => ["run", ...wrong, "--name", "linux", "--log-level", "silent"]],
+      [
+        "run metrics port taken",
+        () => ["run", ...good, "--name", "linux", "--metrics-addr", new URL(emulator.url).host],
+      ],
     ];
     const results = new Map(
       await Promise.all(cases.map(async ([what, args]) => [what, await scaleset(args())] as const)),
@@ -97,6 +102,11 @@ describe("admin commands against the emulator", () => {
       /^scaleset: runner "nosuch" not found; scaleset runners list/,
     );
     oneLine("jit wrong token", /^scaleset: .*401.* → check --token/);
+    oneLine("run wrong token", /^scaleset: .*401.* → check --token/);
+    oneLine(
+      "run metrics port taken",
+      /^scaleset: --metrics-addr: 127\.0\.0\.1:\d+ is in use; pick/,
+    );
     expect(emulator.listScaleSets().map((s) => s.name)).toContain("doomed");
 
     // jit prints the JIT config on stdout (its job) and nothing secret anywhere else.
