@@ -115,7 +115,8 @@ export class ScaleSetRuntime {
       labels: scaleSet.labels.map((l) => l.name),
       minRunners: config.minRunners,
       maxRunners: config.maxRunners,
-      logger: this.#logger,
+      // The autoscaler adds the scaleSet field itself (the runtime's child logger would repeat it).
+      logger: this.#o.logger,
       metrics: hooks.autoscaler,
       ...(tuning?.pollIntervalMs === undefined ? {} : { pollIntervalMs: tuning.pollIntervalMs }),
       ...(tuning?.exitGraceMs === undefined ? {} : { exitGraceMs: tuning.exitGraceMs }),
