@@ -166,7 +166,7 @@ describe("the CLI with bad input", () => {
 });
 
 describe("the CLI's help", () => {
-  it("shows usage for every command and examples for every top-level one", async () => {
+  it("shows usage and examples for every command", async () => {
     const commands = [
       ["run"],
       ["demo"],
@@ -186,7 +186,7 @@ describe("the CLI's help", () => {
       const command = `scaleset ${commands[i]?.join(" ")}`.trim();
       expect(result.code, command).toBe(0);
       expect(result.stdout, command).toContain(`Usage: ${command} `);
-      if ((commands[i]?.length ?? 0) === 1) expect(result.stdout, command).toContain("Examples:");
+      if (commands[i]?.length) expect(result.stdout, command).toContain("Examples:");
     });
   });
 });

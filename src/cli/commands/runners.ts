@@ -84,4 +84,5 @@ export function registerRunners(program: Command): void {
     }
     console.log(`removed runner ${runner.name} (id ${runner.id})`);
   });
+  for (const sub of group.commands) sub.addHelpText("after", EXAMPLES);
 }

@@ -171,4 +171,5 @@ export function registerScaleSets(program: Command): void {
     await client.deleteRunnerScaleSet(set.id);
     console.log(`deleted scale set ${set.name} (id ${set.id})`);
   });
+  for (const sub of group.commands) sub.addHelpText("after", EXAMPLES);
 }
