@@ -13,6 +13,8 @@ export interface ClientOptions {
   runs: number;
   sessions: number;
   seconds: number;
+  /** Also run the same loops on a bare undici agent (the floor under our client). */
+  raw?: boolean;
   log: (line: string) => void;
 }
 
@@ -25,11 +27,15 @@ interface RunResult {
 
 async function runOnce(
   emulator: BenchEmulator,
-  side: Side,
+  side: Side | "raw",
   ids: number[],
   o: ClientOptions,
 ): Promise<RunResult> {
-  const child = startSide(side, "client", emulator, { ids, seconds: o.seconds, maxRunners: 10 });
+  const args = { ids, seconds: o.seconds, maxRunners: 10 };
+  const child =
+    side === "raw"
+      ? startSide("ours", "raw", emulator, args)
+      : startSide(side, "client", emulator, args);
   try {
     const r = await child.waitFor("result", (o.seconds + 60) * 1000);
     const requests = Number(r["requests"]);
@@ -50,9 +56,10 @@ export async function benchClient(o: ClientOptions): Promise<string> {
   try {
     const ids = await createScaleSets(adminClient(emulator), "cl", o.sessions);
     await emulator.call("feed", "cl-");
-    const results: Record<Side, RunResult[]> = { ours: [], go: [] };
+    const results: Record<Side | "raw", RunResult[]> = { ours: [], go: [], raw: [] };
+    const sides: (Side | "raw")[] = o.raw ? ["ours", "go", "raw"] : ["ours", "go"];
     for (let run = 0; run < o.runs; run++) {
-      for (const side of ["ours", "go"] as const) {
+      for (const side of sides) {
         const r = await runOnce(emulator, side, ids, o);
         results[side].push(r);
         o.log(
@@ -60,7 +67,7 @@ export async function benchClient(o: ClientOptions): Promise<string> {
         );
       }
     }
-    const m = (side: Side, f: (r: RunResult) => number) => median(results[side].map(f));
+    const m = (side: Side | "raw", f: (r: RunResult) => number) => median(results[side].map(f));
     const rps = (r: RunResult) => r.rps;
     const cpu = (r: RunResult) => r.cpuUs;
     return [
@@ -85,8 +92,11 @@ export async function benchClient(o: ClientOptions): Promise<string> {
           ],
         ],
       ),
+      o.raw
+        ? `\nBare undici (the same loops on an undici 7 \`Agent\` with allowH2, no client code per request; the floor under ours): ${num(m("raw", rps), 0)} requests/s, ${num(m("raw", cpu), 1)} µs CPU per request = ${ratio(m("raw", cpu), m("go", cpu))} Go's.`
+        : "",
       "",
-      "Reproduce: `npm run bench -- --only client`",
+      `Reproduce: \`npm run bench -- --only client${o.raw ? " --client-raw" : ""}\``,
       "",
     ].join("\n");
   } finally {

@@ -6,7 +6,7 @@
  *   npm run bench [-- --only idle,reaction,burst,burst-latency,client] [--runs 5] [--no-write]
  *                  [--idle-sizes 1,100,1000] [--idle-window-s 4] [--idle-long-poll-ms 2000]
  *                  [--reaction-jobs 1000] [--burst-jobs 5000] [--client-seconds 5]
- *                  [--burst-latency-jobs 1000] [--burst-latency-ms 20]
+ *                  [--burst-latency-jobs 1000] [--burst-latency-ms 20] [--client-raw]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -81,6 +81,7 @@ await section("client", () =>
     runs,
     sessions: Number(arg("client-sessions", "4")),
     seconds: Number(arg("client-seconds", "5")),
+    raw: argv.includes("--client-raw"),
     log,
   }),
 );

@@ -199,8 +199,74 @@ async function clientLoops(): Promise<void> {
   });
 }
 
+/**
+ * The floor under our client: the same loops on a bare undici HTTP/2 agent (sessions created by
+ * our client, then no client code per request), to separate Node + undici cost from ours.
+ */
+async function rawLoops(): Promise<void> {
+  const { Agent } = await import("undici");
+  const { rootCertificates } = await import("node:tls");
+  const sessions = await Promise.all(
+    ids.map((id) => client.createMessageSession(id, `bench-raw-client-${id}`)),
+  );
+  const agent = new Agent({
+    allowH2: true,
+    pipelining: 100,
+    connect: caFile ? { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } : {},
+  });
+  let requests = 0;
+  const state: { running: boolean } = { running: true };
+  const loops = sessions.map(async (s) => {
+    const url = new URL(s.session.messageQueueUrl);
+    const headers = {
+      authorization: `Bearer ${s.session.messageQueueAccessToken}`,
+      "x-scalesetmaxcapacity": String(maxRunners),
+      accept: "application/json",
+    };
+    let last = 0;
+    while (state.running) {
+      requests++;
+      const path = `${url.pathname}${url.search}&lastMessageId=${last}`;
+      const res = await agent.request({ origin: url.origin, path, method: "GET", headers });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) continue;
+      const msg = JSON.parse(text) as { messageId: number; body: string };
+      JSON.parse(msg.body);
+      last = msg.messageId;
+      requests++;
+      const del = await agent.request({
+        origin: url.origin,
+        path: `${url.pathname}/${last}${url.search}`,
+        method: "DELETE",
+        headers,
+      });
+      await del.body.dump();
+    }
+  });
+  await wait(1000);
+  const r0 = requests;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await wait(seconds * 1000);
+  const cpu = process.cpuUsage(c0);
+  const elapsed = (performance.now() - t0) / 1000;
+  const r1 = requests;
+  state.running = false;
+  await Promise.all(loops);
+  await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+  await agent.close();
+  emit({
+    type: "result",
+    requests: r1 - r0,
+    seconds: elapsed,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    errors: 0,
+  });
+}
+
 try {
   if (mode === "idle") await idle();
+  else if (mode === "raw") await rawLoops();
   else if (mode === "scaler") await scaler();
   else if (mode === "client") await clientLoops();
   else throw new Error(`unknown mode ${mode}`);

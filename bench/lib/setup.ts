@@ -20,7 +20,7 @@ export interface AgentArgs {
 /** Starts our agent (`node agent.js`) or the Go reference (`benchgo`) in `mode`. */
 export function startSide(
   side: Side,
-  mode: "idle" | "scaler" | "client",
+  mode: "idle" | "scaler" | "client" | "raw",
   emulator: BenchEmulator,
   args: AgentArgs,
 ): JsonChild {
