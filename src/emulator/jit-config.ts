@@ -15,6 +15,24 @@ function randomB64(bytes: number): string {
   return randomBytes(bytes).toString("base64");
 }
 
+/** Sizes of the random RSA-parameter stand-ins (`dp dq inverseQ modulus p q`). */
+const RSA_PARTS = [128, 128, 128, 256, 128, 128] as const;
+const RSA_BYTES = RSA_PARTS.reduce((a, b) => a + b, 0);
+
+/**
+ * Random bytes in the sizes of a 2048-bit key's parameters: only `d` (the runner's secret) is
+ * checked, so the rest need no key generation, and one `randomBytes` call serves them all.
+ */
+function rsaStandIns(): string[] {
+  const pool = randomBytes(RSA_BYTES);
+  let at = 0;
+  return RSA_PARTS.map((n) => {
+    const part = pool.toString("base64", at, at + n);
+    at += n;
+    return part;
+  });
+}
+
 /** Fresh credentials for a new runner: the OAuth client id and the secret (`d`). */
 export function newRunnerCredentials(): { clientId: string; secret: string } {
   return { clientId: randomUUID(), secret: randomB64(32) };
@@ -29,6 +47,7 @@ export function encodeJitConfig(
   runner: RunnerRecord,
   scaleSet: ScaleSetRecord,
 ): string {
+  const [dp, dq, inverseQ, modulus, p, q] = rsaStandIns();
   const files = {
     ".runner": b64({
       agentId: runner.id,
@@ -53,13 +72,13 @@ export function encodeJitConfig(
     }),
     ".credentials_rsaparams": b64({
       d: runner.secret,
-      dp: randomB64(128),
-      dq: randomB64(128),
+      dp,
+      dq,
       exponent: "AQAB",
-      inverseQ: randomB64(128),
-      modulus: randomB64(256),
-      p: randomB64(128),
-      q: randomB64(128),
+      inverseQ,
+      modulus,
+      p,
+      q,
     }),
   };
   return b64(files);

@@ -39,6 +39,8 @@ export class ServiceState {
   readonly scaleSets = new Map<number, ScaleSetRecord>();
   readonly runners = new Map<number, RunnerRecord>();
   readonly runnerBySecret = new Map<string, RunnerRecord>();
+  /** Runners by lower-cased name (names are unique case-insensitively; derived, not saved). */
+  readonly runnerByName = new Map<string, RunnerRecord>();
   /** Runners per scale set (statistics read only their own set's runners). */
   readonly runnersByScaleSet = new Map<number, Set<RunnerRecord>>();
   /** Live session per scale set id. */
@@ -76,6 +78,7 @@ export class ServiceState {
   addRunner(runner: RunnerRecord): void {
     this.runners.set(runner.id, runner);
     this.runnerBySecret.set(runner.secret, runner);
+    this.runnerByName.set(runner.name.toLowerCase(), runner);
     let set = this.runnersByScaleSet.get(runner.scaleSetId);
     if (!set) {
       set = new Set();
@@ -89,7 +92,14 @@ export class ServiceState {
     if (!runner) return;
     this.runners.delete(id);
     this.runnerBySecret.delete(runner.secret);
+    const key = runner.name.toLowerCase();
+    if (this.runnerByName.get(key) === runner) this.runnerByName.delete(key);
     this.runnersByScaleSet.get(runner.scaleSetId)?.delete(runner);
+  }
+
+  /** The runner named `name` (case-insensitive), if any. */
+  runnerNamed(name: string): RunnerRecord | undefined {
+    return this.runnerByName.get(name.toLowerCase());
   }
 
   /** The seven counters of spec §4.3 for one scale set, computed now. */

@@ -45,15 +45,13 @@ export function runnerRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const body = await readBody(c, jitBody);
       if ("error" in body) return body.error;
       const { name, workFolder = "" } = body.value;
-      for (const r of ctx.state.runners.values()) {
-        if (r.name.toLowerCase() === name.toLowerCase()) {
-          return serviceError(
-            c,
-            409,
-            EMULATOR_EXCEPTION.agentExists,
-            `Agent exists with the name ${name}.`,
-          );
-        }
+      if (ctx.state.runnerNamed(name)) {
+        return serviceError(
+          c,
+          409,
+          EMULATOR_EXCEPTION.agentExists,
+          `Agent exists with the name ${name}.`,
+        );
       }
       const runner: RunnerRecord = {
         id: ++ctx.state.ids.runner,
@@ -87,10 +85,8 @@ export function runnerRoutes(ctx: ServiceContext): Hono<AppEnv> {
     operation(ctx, "getRunnerByName", (c) => {
       const refused = checkAdmin(ctx, c);
       if (refused) return refused;
-      const name = (c.req.query("agentName") ?? "").toLowerCase();
-      const value = [...ctx.state.runners.values()]
-        .filter((r) => r.name.toLowerCase() === name)
-        .map(runnerJson);
+      const runner = ctx.state.runnerNamed(c.req.query("agentName") ?? "");
+      const value = runner ? [runnerJson(runner)] : [];
       return ok({ count: value.length, value });
     }),
   );

@@ -171,8 +171,8 @@ export function scaleSetRoutes(ctx: ServiceContext): Hono<AppEnv> {
       if (refused) return refused;
       const id = idParam(c) ?? -1;
       if (!ctx.state.scaleSets.has(id)) return notFound(c, c.req.param("id"));
-      const busy = [...ctx.state.runners.values()].some(
-        (r) => r.scaleSetId === id && r.status === "busy",
+      const busy = [...(ctx.state.runnersByScaleSet.get(id) ?? [])].some(
+        (r) => r.status === "busy",
       );
       if (busy) {
         return serviceError(
@@ -195,8 +195,8 @@ export function removeScaleSet(ctx: ServiceContext, id: number): void {
   ctx.state.scaleSets.delete(id);
   ctx.engine.releaseScaleSet(id);
   ctx.state.queues.delete(id);
-  for (const r of [...ctx.state.runners.values()]) {
-    if (r.scaleSetId === id && r.status !== "busy") ctx.state.removeRunner(r.id);
+  for (const r of [...(ctx.state.runnersByScaleSet.get(id) ?? [])]) {
+    if (r.status !== "busy") ctx.state.removeRunner(r.id);
   }
   ctx.engine.schedule();
   ctx.engine.options.onChange();
