@@ -39,17 +39,57 @@ export function joinPath(basePath: string, relPath: string): string {
   return trailing && cleaned !== "/" ? `${cleaned}/` : cleaned;
 }
 
+/** A message-queue URL parsed once per session (the hot GetMessage/DeleteMessage path). */
+export interface QueueUrl {
+  readonly url: string;
+  readonly origin: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly query: ReadonlyMap<string, string[]>;
+}
+
+/** A request target: the full URL and the origin/path split the transport sends. */
+export interface UrlTarget {
+  url: string;
+  origin: string;
+  path: string;
+}
+
+/** Parses a message-queue URL for {@link getMessageTarget} and {@link deleteMessageTarget}. */
+export function parseQueueUrl(messageQueueUrl: string): QueueUrl {
+  const url = new URL(messageQueueUrl);
+  return {
+    url: messageQueueUrl,
+    origin: url.origin,
+    pathname: url.pathname,
+    search: url.search,
+    query: parseQuery(url.search.slice(1)),
+  };
+}
+
+/** GetMessage target: the queue URL as is, or with `lastMessageId` set when it is > 0 (§3.14). */
+export function getMessageTarget(queue: QueueUrl, lastMessageId: number): UrlTarget {
+  if (lastMessageId <= 0) {
+    return { url: queue.url, origin: queue.origin, path: `${queue.pathname}${queue.search}` };
+  }
+  const values = new Map(queue.query);
+  values.set("lastMessageId", [String(lastMessageId)]);
+  const path = `${queue.pathname}?${goEncodeQuery(values)}`;
+  return { url: `${queue.origin}${path}`, origin: queue.origin, path };
+}
+
+/** DeleteMessage target: `/<messageId>` appended to the queue URL's path, its query kept (§3.15). */
+export function deleteMessageTarget(queue: QueueUrl, messageId: number): UrlTarget {
+  const path = `${queue.pathname}/${messageId}${queue.search}`;
+  return { url: `${queue.origin}${path}`, origin: queue.origin, path };
+}
+
 /** GetMessage URL: the queue URL as is, or with `lastMessageId` set when it is > 0 (§3.14). */
 export function getMessageUrl(messageQueueUrl: string, lastMessageId: number): string {
-  if (lastMessageId <= 0) return messageQueueUrl;
-  const url = new URL(messageQueueUrl);
-  const values = parseQuery(url.search.slice(1));
-  values.set("lastMessageId", [String(lastMessageId)]);
-  return `${url.origin}${url.pathname}?${goEncodeQuery(values)}`;
+  return getMessageTarget(parseQueueUrl(messageQueueUrl), lastMessageId).url;
 }
 
 /** DeleteMessage URL: `/<messageId>` appended to the queue URL's path, its query kept (§3.15). */
 export function deleteMessageUrl(messageQueueUrl: string, messageId: number): string {
-  const url = new URL(messageQueueUrl);
-  return `${url.origin}${url.pathname}/${messageId}${url.search}`;
+  return deleteMessageTarget(parseQueueUrl(messageQueueUrl), messageId).url;
 }

@@ -8,10 +8,21 @@ import { ScaleSetError } from "./errors.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
 import { redactUrl } from "./redact.js";
 
+/**
+ * Where a response came from, for error messages: text, or a function building it (so the
+ * redaction of the URL only runs when an error is actually produced).
+ */
+export type Where = string | (() => string);
+
+/** The text of a {@link Where}. */
+export function whereText(where: Where): string {
+  return typeof where === "string" ? where : where();
+}
+
 /** Parses JSON text; `BAD_RESPONSE` when empty or not JSON. The body never enters the message. */
-export function parseJsonText(text: string, where: string): unknown {
-  if (text.trim() === "") {
-    throw new ScaleSetError("BAD_RESPONSE", `${where}: empty response body`);
+export function parseJsonText(text: string, where: Where): unknown {
+  if (text.length === 0 || text.trim() === "") {
+    throw new ScaleSetError("BAD_RESPONSE", `${whereText(where)}: empty response body`);
   }
   try {
     return JSON.parse(text);
@@ -20,7 +31,7 @@ export function parseJsonText(text: string, where: string): unknown {
     const at = /position (\d+)/.exec(String(error))?.[1];
     throw new ScaleSetError(
       "BAD_RESPONSE",
-      `${where}: response body is not valid JSON (${text.length} bytes${at ? `, error at ${at}` : ""}; truncated?)`,
+      `${whereText(where)}: response body is not valid JSON (${text.length} bytes${at ? `, error at ${at}` : ""}; truncated?)`,
     );
   }
 }
@@ -29,7 +40,7 @@ export function parseJsonText(text: string, where: string): unknown {
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  where: string,
+  where: Where,
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -37,7 +48,10 @@ export function validate<S extends z.ZodType>(
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
     .join("; ");
-  throw new ScaleSetError("BAD_RESPONSE", `${where}: unexpected response shape: ${issues}`);
+  throw new ScaleSetError(
+    "BAD_RESPONSE",
+    `${whereText(where)}: unexpected response shape: ${issues}`,
+  );
 }
 
 /** Decodes a success response body with `schema`; `null` yields undefined when `nullable`. */
@@ -47,7 +61,7 @@ export function decodeBody<S extends z.ZodType>(
   res: HttpResponse,
   what: string,
 ): z.output<S> {
-  const where = `${what}: ${req.method} ${redactUrl(req.url)}`;
+  const where = () => `${what}: ${req.method} ${redactUrl(req.url)}`;
   return validate(schema, parseJsonText(res.body, where), where);
 }
 

@@ -27,6 +27,8 @@ const gunzipAsync = promisify(gunzip);
 export interface HttpRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   url: string;
+  /** `url` already split for the dispatcher (skips a URL parse per request); must match `url`. */
+  target?: { origin: string; path: string } | undefined;
   headers: Record<string, string>;
   /** Request body; POST/PATCH without one send `Content-Length: 0`. */
   body?: string | undefined;
@@ -71,7 +73,8 @@ export class HttpTransport {
    */
   async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const { retryMax, retryWaitMaxMs, logger } = this.options;
-    const safeUrl = redactUrl(req.url);
+    // Redacted only when a log line or an error needs it.
+    const safeUrl = () => redactUrl(req.url);
     try {
       return await retry(
         async () => {
@@ -97,7 +100,7 @@ export class HttpTransport {
                 ? { status: error.response.status }
                 : { error: describe(error) };
             logger.warn(
-              { method: req.method, url: safeUrl, attempt, delayMs, ...outcome },
+              { method: req.method, url: safeUrl(), attempt, delayMs, ...outcome },
               "retrying request",
             );
           },
@@ -108,7 +111,7 @@ export class HttpTransport {
       if (error instanceof RetryableStatus) return error.response;
       throw new ScaleSetError(
         "NETWORK_ERROR",
-        `${req.method} ${safeUrl} failed: ${describe(error)}`,
+        `${req.method} ${safeUrl()} failed: ${describe(error)}`,
         { cause: error },
       );
     }
@@ -134,13 +137,17 @@ export class HttpTransport {
     body: string | undefined,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    const url = new URL(req.url);
+    let target = req.target;
+    if (!target) {
+      const url = new URL(req.url);
+      target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    }
     const headers: Record<string, string> = { ...req.headers, "accept-encoding": "gzip" };
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const dispatcher = this.#dispatcher as Dispatcher;
     const res = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
+      origin: target.origin,
+      path: target.path,
       method: req.method,
       headers,
       body: body === undefined ? null : body,
@@ -185,8 +192,11 @@ export class HttpTransport {
   }
 }
 
+// One decoder for every response: `decode` without `stream` resets it on each call.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
 function decodeText(bytes: Uint8Array): string {
-  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  const text = utf8.decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

@@ -8,7 +8,12 @@
 import type { RunnerScaleSetMessage, RunnerScaleSetSession } from "../wire/types.js";
 import { API_VERSION, HEADER_MAX_CAPACITY } from "../wire/types.js";
 import type { ActionsService } from "./actions-service.js";
-import { deleteMessageUrl, getMessageUrl } from "./actions-url.js";
+import {
+  deleteMessageTarget,
+  getMessageTarget,
+  parseQueueUrl,
+  type QueueUrl,
+} from "./actions-url.js";
 import { requireCount } from "./client-options.js";
 import { decodeBody } from "./decode.js";
 import { encodeCreateSession } from "./encode.js";
@@ -81,6 +86,7 @@ export class MessageSessionClient {
   readonly #userAgent: string;
   #session: RunnerScaleSetSession;
   #refreshing: Promise<RunnerScaleSetSession> | undefined;
+  #parsedQueue: QueueUrl | undefined;
 
   /** @internal Use `ScaleSetClient.createMessageSession`. */
   constructor(service: ActionsService, scaleSetId: number, session: RunnerScaleSetSession) {
@@ -88,6 +94,13 @@ export class MessageSessionClient {
     this.#scaleSetId = scaleSetId;
     this.#session = session;
     this.#userAgent = service.userAgent;
+  }
+
+  /** The session's queue URL, parsed once per distinct URL (a refresh may change it). */
+  #queueUrl(session: RunnerScaleSetSession): QueueUrl {
+    const url = session.messageQueueUrl;
+    if (this.#parsedQueue?.url !== url) this.#parsedQueue = parseQueueUrl(url);
+    return this.#parsedQueue;
   }
 
   /** The latest session snapshot (replaced wholesale by every refresh). */
@@ -109,9 +122,11 @@ export class MessageSessionClient {
     requireCount("lastMessageId", lastMessageId);
     requireCount("maxCapacity", maxCapacity, MAX_CAPACITY);
     return this.#withQueueRetry(options, async (session) => {
+      const target = getMessageTarget(this.#queueUrl(session), lastMessageId);
       const req: HttpRequest = {
         method: "GET",
-        url: getMessageUrl(session.messageQueueUrl, lastMessageId),
+        url: target.url,
+        target,
         headers: {
           Accept: `application/json; api-version=${API_VERSION}`,
           Authorization: `Bearer ${session.messageQueueAccessToken}`,
@@ -124,7 +139,7 @@ export class MessageSessionClient {
       if (res.status !== 200) throw queueError("failed to get message", req, res, pollStatus);
       return parseRunnerScaleSetMessage(
         res.body,
-        `failed to get message: GET ${redactUrl(req.url)}`,
+        () => `failed to get message: GET ${redactUrl(req.url)}`,
       );
     });
   }
@@ -133,9 +148,11 @@ export class MessageSessionClient {
   deleteMessage(messageId: number, options?: RequestOptions): Promise<void> {
     requireCount("messageId", messageId);
     return this.#withQueueRetry(options, async (session) => {
+      const target = deleteMessageTarget(this.#queueUrl(session), messageId);
       const req: HttpRequest = {
         method: "DELETE",
-        url: deleteMessageUrl(session.messageQueueUrl, messageId),
+        url: target.url,
+        target,
         headers: {
           "Content-Type": "application/json",
           Authorization: `Bearer ${session.messageQueueAccessToken}`,

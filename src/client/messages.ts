@@ -13,7 +13,7 @@ import type {
   RunnerScaleSetMessage,
 } from "../wire/types.js";
 import { MESSAGE_TYPE_JOB_MESSAGES } from "../wire/types.js";
-import { parseJsonText, validate } from "./decode.js";
+import { parseJsonText, validate, type Where, whereText } from "./decode.js";
 import { ScaleSetError } from "./errors.js";
 import { ciObject, int64, statisticsSchema, str, time } from "./schemas.js";
 
@@ -56,18 +56,18 @@ const elementSchema = ciObject({ messageType: z.string() });
  * `statistics`, a malformed inner body or element, a timestamp without zone, or an id above
  * `Number.MAX_SAFE_INTEGER`.
  */
-export function parseRunnerScaleSetMessage(text: string, where: string): RunnerScaleSetMessage {
+export function parseRunnerScaleSetMessage(text: string, where: Where): RunnerScaleSetMessage {
   const outer = validate(outerSchema, parseJsonText(text, where), where);
   if (outer.messageType !== MESSAGE_TYPE_JOB_MESSAGES) {
     throw new ScaleSetError(
       "BAD_RESPONSE",
-      `${where}: unsupported message type "${outer.messageType}"`,
+      `${whereText(where)}: unsupported message type "${outer.messageType}"`,
     );
   }
   if (!outer.statistics) {
     throw new ScaleSetError(
       "BAD_RESPONSE",
-      `${where}: message ${outer.messageId} has no statistics`,
+      `${whereText(where)}: message ${outer.messageId} has no statistics`,
     );
   }
   const message: RunnerScaleSetMessage = {
@@ -79,10 +79,10 @@ export function parseRunnerScaleSetMessage(text: string, where: string): RunnerS
     jobCompletedMessages: [],
   };
   if (outer.body === "") return message;
-  const bodyWhere = `${where}: body of message ${outer.messageId}`;
+  const bodyWhere = () => `${whereText(where)}: body of message ${outer.messageId}`;
   const elements = validate(z.array(z.unknown()), parseJsonText(outer.body, bodyWhere), bodyWhere);
   elements.forEach((element, i) => {
-    const at = `${bodyWhere}[${i}]`;
+    const at = () => `${bodyWhere()}[${i}]`;
     const { messageType } = validate(elementSchema, element, at);
     switch (messageType) {
       case "JobAvailable":
