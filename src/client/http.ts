@@ -10,6 +10,7 @@ import { gunzip } from "node:zlib";
 import type { Dispatcher } from "undici";
 import { childSignal, TimeoutError } from "../util/abort.js";
 import { retry } from "../util/retry.js";
+import { AttemptSignal } from "./attempt-signal.js";
 import { ScaleSetError } from "./errors.js";
 import { sharedDispatcher } from "./http-dispatcher.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
@@ -118,24 +119,28 @@ export class HttpTransport {
   }
 
   async #attempt(req: HttpRequest, parent: AbortSignal | undefined): Promise<HttpResponse> {
-    using child = childSignal(parent, this.options.timeoutMs);
     const body = req.body ?? (req.method === "POST" || req.method === "PATCH" ? "" : undefined);
-    try {
-      return this.options.fetch
-        ? await this.#viaFetch(req, body, child.signal)
-        : await this.#viaDispatcher(req, body, child.signal);
-    } catch (error) {
-      if (child.signal.aborted && !parent?.aborted && child.signal.reason instanceof TimeoutError) {
-        throw child.signal.reason;
+    if (this.options.fetch) {
+      using child = childSignal(parent, this.options.timeoutMs);
+      try {
+        return await this.#viaFetch(req, body, child.signal);
+      } catch (error) {
+        throw timeoutOr(child.signal, parent, error);
       }
-      throw error;
+    }
+    // undici takes any signal-like object: no AbortController per attempt.
+    using child = new AttemptSignal(parent, this.options.timeoutMs);
+    try {
+      return await this.#viaDispatcher(req, body, child);
+    } catch (error) {
+      throw timeoutOr(child, parent, error);
     }
   }
 
   async #viaDispatcher(
     req: HttpRequest,
     body: string | undefined,
-    signal: AbortSignal,
+    signal: AttemptSignal,
   ): Promise<HttpResponse> {
     let target = req.target;
     if (!target) {
@@ -151,7 +156,7 @@ export class HttpTransport {
       method: req.method,
       headers,
       body: body === undefined ? null : body,
-      signal,
+      signal: signal as unknown as AbortSignal,
       // Lets POST/PATCH share a busy HTTP/2 connection (undici holds non-idempotent requests
       // back while others run). Our retry policy already re-sends them on network errors.
       idempotent: true,
@@ -198,6 +203,17 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 function decodeText(bytes: Uint8Array): string {
   const text = utf8.decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The attempt's own timeout error when its timer (not the caller) aborted it, else `error`. */
+function timeoutOr(
+  child: { aborted: boolean; reason: unknown },
+  parent: AbortSignal | undefined,
+  error: unknown,
+): unknown {
+  return child.aborted && !parent?.aborted && child.reason instanceof TimeoutError
+    ? child.reason
+    : error;
 }
 
 function describe(error: unknown): string {
