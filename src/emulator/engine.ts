@@ -65,8 +65,7 @@ export class JobEngine {
         job.workflowRef = `${job.owner}/${job.repository}/.github/workflows/ci.yml@refs/heads/main`;
       }
       if (!job.workflowRunId) job.workflowRunId = 1000 + job.runnerRequestId;
-      this.state.jobs.set(job.jobId, job);
-      this.state.activeJobs.set(job.jobId, job);
+      this.state.addJob(job);
       return job;
     });
     this.schedule();
@@ -143,11 +142,14 @@ export class JobEngine {
 
   /** acquirejobs: the ids among `requestIds` now acquired by the scale set. */
   acquire(scaleSetId: number, requestIds: number[]): number[] {
-    const wanted = new Set(requestIds);
     const scaleSet = this.state.scaleSets.get(scaleSetId);
     const acquired: number[] = [];
-    for (const job of this.state.activeJobs.values()) {
-      if (!wanted.has(job.runnerRequestId)) continue;
+    // By id instead of a scan of all jobs; in queue order (= runner request id order) as before.
+    const wanted = [...new Set(requestIds)]
+      .map((id) => this.state.jobByRequestId.get(id))
+      .filter((job): job is JobRecord => job !== undefined && job.state !== "completed")
+      .sort((a, b) => a.runnerRequestId - b.runnerRequestId);
+    for (const job of wanted) {
       const offered = job.state === "available" && job.scaleSetId === scaleSetId;
       const open = job.state === "queued" && scaleSet !== undefined && jobMatches(job, scaleSet);
       if (!offered && !open) continue;

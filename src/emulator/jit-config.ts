@@ -11,26 +11,31 @@ function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value), "utf8").toString("base64");
 }
 
+/** Bytes fetched from the CSPRNG at once: one call serves dozens of runners. */
+const POOL_BYTES = 64 * 1024;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/** `bytes` fresh random bytes as base64, cut from a pooled `randomBytes` buffer (never reused). */
 function randomB64(bytes: number): string {
-  return randomBytes(bytes).toString("base64");
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, bytes));
+    poolAt = 0;
+  }
+  const out = pool.toString("base64", poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return out;
 }
 
 /** Sizes of the random RSA-parameter stand-ins (`dp dq inverseQ modulus p q`). */
 const RSA_PARTS = [128, 128, 128, 256, 128, 128] as const;
-const RSA_BYTES = RSA_PARTS.reduce((a, b) => a + b, 0);
 
 /**
  * Random bytes in the sizes of a 2048-bit key's parameters: only `d` (the runner's secret) is
- * checked, so the rest need no key generation, and one `randomBytes` call serves them all.
+ * checked, so the rest need no key generation.
  */
 function rsaStandIns(): string[] {
-  const pool = randomBytes(RSA_BYTES);
-  let at = 0;
-  return RSA_PARTS.map((n) => {
-    const part = pool.toString("base64", at, at + n);
-    at += n;
-    return part;
-  });
+  return RSA_PARTS.map((n) => randomB64(n));
 }
 
 /** Fresh credentials for a new runner: the OAuth client id and the secret (`d`). */

@@ -51,6 +51,8 @@ export class ServiceState {
   readonly jobs = new Map<string, JobRecord>();
   /** Jobs not completed yet, in queue order (what the engine and statistics scan). */
   readonly activeJobs = new Map<string, JobRecord>();
+  /** Every job by runner request id (derived, not saved). */
+  readonly jobByRequestId = new Map<number, JobRecord>();
   readonly queues = new Map<number, MessageQueue>();
   /** Runners long-polling for work, per scale set. */
   readonly runnerWaiters = new Map<number, Waiters>();
@@ -74,6 +76,13 @@ export class ServiceState {
   }
 
   nextMessageId = (): number => ++this.ids.message;
+
+  /** Records a new or restored job in the job maps. */
+  addJob(job: JobRecord): void {
+    this.jobs.set(job.jobId, job);
+    this.jobByRequestId.set(job.runnerRequestId, job);
+    if (job.state !== "completed") this.activeJobs.set(job.jobId, job);
+  }
 
   addRunner(runner: RunnerRecord): void {
     this.runners.set(runner.id, runner);
@@ -194,10 +203,7 @@ export class ServiceState {
     for (const s of saved.sessions)
       this.sessions.set(s.scaleSetId, { ...s, activePolls: 0, lastActivityAt: now });
     for (const [sid, ssid] of saved.expiredSessions) this.expiredSessions.set(sid, ssid);
-    for (const j of saved.jobs) {
-      this.jobs.set(j.jobId, j);
-      if (j.state !== "completed") this.activeJobs.set(j.jobId, j);
-    }
+    for (const j of saved.jobs) this.addJob(j);
     for (const [id, q] of saved.queues) this.queues.set(id, MessageQueue.fromState(q));
   }
 }
