@@ -15,7 +15,8 @@ import type {
 import { MESSAGE_TYPE_JOB_MESSAGES } from "../wire/types.js";
 import { parseJsonText, validate, type Where, whereText } from "./decode.js";
 import { ScaleSetError } from "./errors.js";
-import { ciObject, int64, statisticsSchema, str, time } from "./schemas.js";
+import { fastObject, isRecord, readStrings, requiredReader } from "./fast-decode.js";
+import { ciObject, int64, statisticsSchema, statisticsShape, str, time } from "./schemas.js";
 
 const outerSchema = ciObject({
   messageId: int64,
@@ -43,11 +44,25 @@ const base = {
   finishTime: time,
 };
 
-const jobAvailableSchema = ciObject({ ...base, acquireJobUrl: str });
+const jobAvailableShape = { ...base, acquireJobUrl: str };
+const jobStartedShape = { ...base, runnerId: int64, runnerName: str };
+const jobCompletedShape = { ...base, result: str, runnerId: int64, runnerName: str };
+const jobAvailableSchema = ciObject(jobAvailableShape);
 const jobAssignedSchema = ciObject(base);
-const jobStartedSchema = ciObject({ ...base, runnerId: int64, runnerName: str });
-const jobCompletedSchema = ciObject({ ...base, result: str, runnerId: int64, runnerName: str });
+const jobStartedSchema = ciObject(jobStartedShape);
+const jobCompletedSchema = ciObject(jobCompletedShape);
 const elementSchema = ciObject({ messageType: z.string() });
+
+// Hand-written decoders for well-formed input; zod runs only when they refuse, to explain why.
+const labels = { requestLabels: readStrings };
+const fastOuter = fastObject(
+  { messageId: int64, messageType: str, body: str, statistics: statisticsSchema },
+  { statistics: requiredReader(fastObject(statisticsShape)) },
+);
+const fastJobAvailable = fastObject(jobAvailableShape, labels);
+const fastJobAssigned = fastObject(base, labels);
+const fastJobStarted = fastObject(jobStartedShape, labels);
+const fastJobCompleted = fastObject(jobCompletedShape, labels);
 
 /**
  * Parses the GetMessage 200 body text (BOM already stripped).
@@ -57,7 +72,8 @@ const elementSchema = ciObject({ messageType: z.string() });
  * `Number.MAX_SAFE_INTEGER`.
  */
 export function parseRunnerScaleSetMessage(text: string, where: Where): RunnerScaleSetMessage {
-  const outer = validate(outerSchema, parseJsonText(text, where), where);
+  const parsed = parseJsonText(text, where);
+  const outer = fastOuter(parsed) ?? validate(outerSchema, parsed, where);
   if (outer.messageType !== MESSAGE_TYPE_JOB_MESSAGES) {
     throw new ScaleSetError(
       "BAD_RESPONSE",
@@ -80,32 +96,36 @@ export function parseRunnerScaleSetMessage(text: string, where: Where): RunnerSc
   };
   if (outer.body === "") return message;
   const bodyWhere = () => `${whereText(where)}: body of message ${outer.messageId}`;
-  const elements = validate(z.array(z.unknown()), parseJsonText(outer.body, bodyWhere), bodyWhere);
+  const body = parseJsonText(outer.body, bodyWhere);
+  const elements = Array.isArray(body) ? body : validate(z.array(z.unknown()), body, bodyWhere);
   elements.forEach((element, i) => {
     const at = () => `${bodyWhere()}[${i}]`;
-    const { messageType } = validate(elementSchema, element, at);
+    const messageType =
+      isRecord(element) && typeof element["messageType"] === "string"
+        ? element["messageType"]
+        : validate(elementSchema, element, at).messageType;
     switch (messageType) {
       case "JobAvailable":
         message.jobAvailableMessages.push({
-          ...validate(jobAvailableSchema, element, at),
+          ...(fastJobAvailable(element) ?? validate(jobAvailableSchema, element, at)),
           messageType,
         } satisfies JobAvailable);
         break;
       case "JobAssigned":
         message.jobAssignedMessages.push({
-          ...validate(jobAssignedSchema, element, at),
+          ...(fastJobAssigned(element) ?? validate(jobAssignedSchema, element, at)),
           messageType,
         } satisfies JobAssigned);
         break;
       case "JobStarted":
         message.jobStartedMessages.push({
-          ...validate(jobStartedSchema, element, at),
+          ...(fastJobStarted(element) ?? validate(jobStartedSchema, element, at)),
           messageType,
         } satisfies JobStarted);
         break;
       case "JobCompleted":
         message.jobCompletedMessages.push({
-          ...validate(jobCompletedSchema, element, at),
+          ...(fastJobCompleted(element) ?? validate(jobCompletedSchema, element, at)),
           messageType,
         } satisfies JobCompleted);
         break;

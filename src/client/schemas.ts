@@ -45,7 +45,8 @@ export const bool = z
   .nullish()
   .transform((v) => v ?? false);
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** RFC 3339 with a mandatory zone. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An RFC 3339 timestamp with a mandatory zone (`null`/absent → the zero time). */
 export const time = z
@@ -54,7 +55,8 @@ export const time = z
   .nullish()
   .transform((v) => v ?? ZERO_TIME);
 
-export const statisticsSchema = ciObject({
+/** Fields of the runner scale set statistics (shared by the zod schema and the fast decoder). */
+export const statisticsShape = {
   totalAvailableJobs: int64,
   totalAcquiredJobs: int64,
   totalAssignedJobs: int64,
@@ -62,7 +64,9 @@ export const statisticsSchema = ciObject({
   totalRegisteredRunners: int64,
   totalBusyRunners: int64,
   totalIdleRunners: int64,
-});
+};
+
+export const statisticsSchema = ciObject(statisticsShape);
 
 const labelSchema = ciObject({ type: str, name: str });
 
