@@ -90,7 +90,17 @@ export class JobEngine {
     }
     const hasRoom = (c: (typeof candidates)[number]) =>
       c.session.maxCapacity !== undefined && (load.get(c.scaleSet.id) ?? 0) < c.session.maxCapacity;
+    const github = this.options.mode !== "ghes";
+    // github mode only assigns, and only into room: once no set has room, nothing else can happen
+    // (so a completion with thousands of jobs waiting does not re-match them all).
+    let room = 0;
+    for (const c of candidates) {
+      if (c.session.maxCapacity === undefined) continue;
+      room += Math.max(0, c.session.maxCapacity - (load.get(c.scaleSet.id) ?? 0));
+    }
+    if (github && room === 0) return;
     for (const job of state.activeJobs.values()) {
+      if (github && room === 0) break;
       if (job.state === "queued") {
         if (this.options.mode === "ghes") {
           const target = candidates.find((c) => jobMatches(job, c.scaleSet));
@@ -101,11 +111,13 @@ export class JobEngine {
         if (!target) continue;
         this.assign(job, target.scaleSet.id);
         load.set(target.scaleSet.id, (load.get(target.scaleSet.id) ?? 0) + 1);
+        room--;
       } else if (job.state === "acquired" && job.scaleSetId !== undefined) {
         const target = candidates.find((c) => c.scaleSet.id === job.scaleSetId);
         if (!target || !hasRoom(target)) continue;
         this.assign(job, target.scaleSet.id);
         load.set(target.scaleSet.id, (load.get(target.scaleSet.id) ?? 0) + 1);
+        room--;
       }
     }
   }
