@@ -136,6 +136,7 @@ export class JobEngine {
     job.scaleSetAssignTime = timestamp(job.assignedAtMs);
     job.runnerAssignTime = ZERO_TIME;
     job.finishTime = ZERO_TIME;
+    this.state.markUntaken(job, scaleSetId);
     this.emit(job, "JobAssigned");
     this.state.runnerWaitersFor(scaleSetId).notify();
   }
@@ -179,17 +180,30 @@ export class JobEngine {
   /** A runner takes the oldest assigned job of its scale set nobody has taken yet. */
   take(runner: RunnerRecord): JobRecord | undefined {
     if (runner.jobId) return this.state.jobs.get(runner.jobId);
-    for (const job of this.state.activeJobs.values()) {
-      if (job.state !== "assigned" || job.scaleSetId !== runner.scaleSetId) continue;
-      if (job.runnerId !== undefined) continue;
-      job.runnerId = runner.id;
-      job.runnerName = runner.name;
-      job.runnerAssignTime = timestamp();
-      job.lockedUntilMs = Date.now() + this.options.runnerLostTimeoutMs;
-      runner.status = "busy";
-      runner.jobId = job.jobId;
-      this.options.onChange();
-      return job;
+    const job = this.oldestUntaken(runner.scaleSetId);
+    if (!job) return undefined;
+    this.state.untaken.get(runner.scaleSetId)?.shift();
+    job.runnerId = runner.id;
+    job.runnerName = runner.name;
+    job.runnerAssignTime = timestamp();
+    job.lockedUntilMs = Date.now() + this.options.runnerLostTimeoutMs;
+    runner.status = "busy";
+    runner.jobId = job.jobId;
+    this.options.onChange();
+    return job;
+  }
+
+  /**
+   * The scale set's untaken assigned job first in queue order: the head of its untaken list
+   * (sorted by runner request id) once entries no longer untaken are dropped from the front.
+   */
+  private oldestUntaken(scaleSetId: number): JobRecord | undefined {
+    const list = this.state.untaken.get(scaleSetId);
+    if (!list) return undefined;
+    for (let job = list[0]; job !== undefined; job = list[0]) {
+      if (job.state === "assigned" && job.scaleSetId === scaleSetId && job.runnerId === undefined)
+        return job;
+      list.shift();
     }
     return undefined;
   }

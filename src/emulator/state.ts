@@ -51,6 +51,11 @@ export class ServiceState {
   readonly jobs = new Map<string, JobRecord>();
   /** Jobs not completed yet, in queue order (what the engine and statistics scan). */
   readonly activeJobs = new Map<string, JobRecord>();
+  /**
+   * Per scale set, jobs assigned to it that no runner has taken yet, by runner request id (=
+   * queue order); derived, not saved. Lazily pruned: readers skip entries that moved on.
+   */
+  readonly untaken = new Map<number, JobRecord[]>();
   /** Every job by runner request id (derived, not saved). */
   readonly jobByRequestId = new Map<number, JobRecord>();
   readonly queues = new Map<number, MessageQueue>();
@@ -82,6 +87,28 @@ export class ServiceState {
     this.jobs.set(job.jobId, job);
     this.jobByRequestId.set(job.runnerRequestId, job);
     if (job.state !== "completed") this.activeJobs.set(job.jobId, job);
+    if (job.state === "assigned" && job.runnerId === undefined && job.scaleSetId !== undefined)
+      this.markUntaken(job, job.scaleSetId);
+  }
+
+  /** Notes a job just assigned to `scaleSetId` and not taken by a runner yet. */
+  markUntaken(job: JobRecord, scaleSetId: number): void {
+    let list = this.untaken.get(scaleSetId);
+    if (!list) {
+      list = [];
+      this.untaken.set(scaleSetId, list);
+    }
+    const id = job.runnerRequestId;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((list[mid]?.runnerRequestId ?? 0) < id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (list[lo] === job) return;
+    if (lo === list.length) list.push(job);
+    else list.splice(lo, 0, job);
   }
 
   addRunner(runner: RunnerRecord): void {
