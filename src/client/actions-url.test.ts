@@ -35,6 +35,14 @@ describe("message queue URLs", () => {
     expect(deleteMessageUrl("https://b/m?sessionId=s", 42)).toBe("https://b/m/42?sessionId=s");
     expect(deleteMessageUrl("https://b/m/", 42)).toBe("https://b/m//42");
   });
+
+  it("re-encodes the rest of the query sorted, replacing an existing lastMessageId", () => {
+    expect(
+      getMessageUrl("https://b/m?z=1&a=x+y&lastMessageId=3&b=%21&a=2&LastMessageId=9", 7),
+    ).toBe("https://b/m?LastMessageId=9&a=x+y&a=2&b=%21&lastMessageId=7&z=1");
+    expect(getMessageUrl("https://b/m", 7)).toBe("https://b/m?lastMessageId=7");
+    expect(getMessageUrl("https://b/m?a=1", 7)).toBe("https://b/m?a=1&lastMessageId=7");
+  });
 });
 
 describe("Go encoding", () => {

@@ -45,7 +45,9 @@ export interface QueueUrl {
   readonly origin: string;
   readonly pathname: string;
   readonly search: string;
-  readonly query: ReadonlyMap<string, string[]>;
+  /** The encoded query pairs sorting before and after `lastMessageId` (without it). */
+  readonly queryBefore: string;
+  readonly queryAfter: string;
 }
 
 /** A request target: the full URL and the origin/path split the transport sends. */
@@ -58,23 +60,34 @@ export interface UrlTarget {
 /** Parses a message-queue URL for {@link getMessageTarget} and {@link deleteMessageTarget}. */
 export function parseQueueUrl(messageQueueUrl: string): QueueUrl {
   const url = new URL(messageQueueUrl);
+  const before = new Map<string, string[]>();
+  const after = new Map<string, string[]>();
+  for (const [key, values] of parseQuery(url.search.slice(1))) {
+    if (key < LAST_MESSAGE_ID) before.set(key, values);
+    else if (key > LAST_MESSAGE_ID) after.set(key, values);
+  }
   return {
     url: messageQueueUrl,
     origin: url.origin,
     pathname: url.pathname,
     search: url.search,
-    query: parseQuery(url.search.slice(1)),
+    queryBefore: goEncodeQuery(before),
+    queryAfter: goEncodeQuery(after),
   };
 }
+
+const LAST_MESSAGE_ID = "lastMessageId";
 
 /** GetMessage target: the queue URL as is, or with `lastMessageId` set when it is > 0 (§3.14). */
 export function getMessageTarget(queue: QueueUrl, lastMessageId: number): UrlTarget {
   if (lastMessageId <= 0) {
     return { url: queue.url, origin: queue.origin, path: `${queue.pathname}${queue.search}` };
   }
-  const values = new Map(queue.query);
-  values.set("lastMessageId", [String(lastMessageId)]);
-  const path = `${queue.pathname}?${goEncodeQuery(values)}`;
+  // Same as goEncodeQuery of the query with lastMessageId set, without re-encoding it each time.
+  let query = `${LAST_MESSAGE_ID}=${lastMessageId}`;
+  if (queue.queryBefore) query = `${queue.queryBefore}&${query}`;
+  if (queue.queryAfter) query = `${query}&${queue.queryAfter}`;
+  const path = `${queue.pathname}?${query}`;
   return { url: `${queue.origin}${path}`, origin: queue.origin, path };
 }
 

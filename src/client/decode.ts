@@ -21,12 +21,12 @@ export function whereText(where: Where): string {
 
 /** Parses JSON text; `BAD_RESPONSE` when empty or not JSON. The body never enters the message. */
 export function parseJsonText(text: string, where: Where): unknown {
-  if (text.length === 0 || text.trim() === "") {
-    throw new ScaleSetError("BAD_RESPONSE", `${whereText(where)}: empty response body`);
-  }
   try {
     return JSON.parse(text);
   } catch (error) {
+    if (text.trim() === "") {
+      throw new ScaleSetError("BAD_RESPONSE", `${whereText(where)}: empty response body`);
+    }
     // No cause: V8's SyntaxError quotes the body, which may hold a token or JIT config.
     const at = /position (\d+)/.exec(String(error))?.[1];
     throw new ScaleSetError(
