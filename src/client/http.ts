@@ -73,12 +73,33 @@ export class HttpTransport {
    * @throws ScaleSetError `NETWORK_ERROR` when no response arrived after the last attempt.
    */
   async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    // The first attempt runs without the retry machinery (the common case succeeds at once).
+    if (signal?.aborted) throw signal.reason;
+    let first: HttpResponse | undefined;
+    let firstError: unknown;
+    try {
+      first = await this.#attempt(req, signal);
+      if (!isRetryableStatus(first.status, req.extraRetryStatuses)) return first;
+      firstError = new RetryableStatus(first);
+    } catch (error) {
+      firstError = error;
+    }
+    return this.#retrying(req, signal, firstError);
+  }
+
+  /** Continues {@link send} after a failed first attempt that ended with `firstError`. */
+  async #retrying(
+    req: HttpRequest,
+    signal: AbortSignal | undefined,
+    firstError: unknown,
+  ): Promise<HttpResponse> {
     const { retryMax, retryWaitMaxMs, logger } = this.options;
     // Redacted only when a log line or an error needs it.
     const safeUrl = () => redactUrl(req.url);
     try {
       return await retry(
-        async () => {
+        async (attempt) => {
+          if (attempt === 1) throw firstError;
           const res = await this.#attempt(req, signal);
           if (isRetryableStatus(res.status, req.extraRetryStatuses)) throw new RetryableStatus(res);
           return res;
