@@ -23,7 +23,7 @@ export function buildAll(): void {
   execFileSync("go", ["build", "-o", GO_BIN, "./cmd/benchgo"], {
     cwd: join(ROOT, "bench", "go"),
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, GOFLAGS: "-mod=mod", GOPROXY: process.env["GOPROXY"] ?? "off" },
+    env: { ...process.env, GOFLAGS: "-mod=mod" },
   });
   execFileSync(
     join(ROOT, "node_modules", ".bin", "tsc"),
