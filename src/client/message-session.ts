@@ -17,7 +17,7 @@ import {
 import { requireCount } from "./client-options.js";
 import { decodeBody } from "./decode.js";
 import { encodeCreateSession } from "./encode.js";
-import { isScaleSetError, ScaleSetError } from "./errors.js";
+import { ConfigError, isScaleSetError, ScaleSetError } from "./errors.js";
 import { raceAbort } from "./github-auth.js";
 import { goJson } from "./go-json.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
@@ -28,6 +28,7 @@ import { acquiredJobsSchema, sessionSchema } from "./schemas.js";
 import type { RequestOptions } from "./types.js";
 
 const MAX_CAPACITY = 2_147_483_647;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sessionGone: StatusClassifier = (status, exceptionName) =>
   status === 404 || exceptionName.includes("RunnerAdminException")
     ? "SESSION_NOT_FOUND"
@@ -67,6 +68,34 @@ export async function createSession(
     scaleSetId,
     checkSession(decodeBody(sessionSchema, req, res, what), what),
   );
+}
+
+/**
+ * DELETEs a message session by id (204 expected; spec §3.13). "Already gone" is
+ * `SESSION_NOT_FOUND` (404, or 400 `RunnerScaleSetSessionExpiredException`) for the caller to judge.
+ * @throws ConfigError (nothing sent) unless `sessionId` is a UUID; the value is not echoed.
+ */
+export async function deleteSession(
+  service: ActionsService,
+  scaleSetId: number,
+  sessionId: string,
+  options?: RequestOptions,
+): Promise<void> {
+  if (typeof sessionId !== "string" || !UUID.test(sessionId)) {
+    throw new ConfigError("sessionId", "must be a UUID");
+  }
+  await service.call({
+    what: "failed to delete message session",
+    method: "DELETE",
+    path: sessionPath(scaleSetId, sessionId),
+    accept: [204],
+    classify: sessionGone,
+    signal: options?.signal,
+  });
+}
+
+function sessionPath(scaleSetId: number, sessionId: string): string {
+  return `/_apis/runtime/runnerscalesets/${scaleSetId}/sessions/${sessionId}`;
 }
 
 function checkSession(session: RunnerScaleSetSession, what: string): RunnerScaleSetSession {
@@ -202,7 +231,7 @@ export class MessageSessionClient {
     const { req, res } = await this.#service.call({
       what,
       method: "PATCH",
-      path: this.#sessionPath(),
+      path: sessionPath(this.#scaleSetId, this.#session.sessionId),
       accept: [200],
       classify: sessionGone,
     });
@@ -214,19 +243,8 @@ export class MessageSessionClient {
    * Deletes the session (204 expected). Does not treat "already gone" as success: that is
    * `SESSION_NOT_FOUND` (404, or 400 `RunnerScaleSetSessionExpiredException`) for the caller to judge.
    */
-  async close(options?: RequestOptions): Promise<void> {
-    await this.#service.call({
-      what: "failed to delete message session",
-      method: "DELETE",
-      path: this.#sessionPath(),
-      accept: [204],
-      classify: sessionGone,
-      signal: options?.signal,
-    });
-  }
-
-  #sessionPath(): string {
-    return `/_apis/runtime/runnerscalesets/${this.#scaleSetId}/sessions/${this.#session.sessionId}`;
+  close(options?: RequestOptions): Promise<void> {
+    return deleteSession(this.#service, this.#scaleSetId, this.#session.sessionId, options);
   }
 
   async #withQueueRetry<T>(

@@ -26,7 +26,7 @@ import { ConfigError, ScaleSetError } from "./errors.js";
 import { type Credentials, GitHubAuth } from "./github-auth.js";
 import { HttpTransport } from "./http.js";
 import { resolveHttpOptions } from "./http-options.js";
-import { createSession, type MessageSessionClient } from "./message-session.js";
+import { createSession, deleteSession, type MessageSessionClient } from "./message-session.js";
 import type { StatusClassifier } from "./response-errors.js";
 import {
   jitConfigSchema,
@@ -304,6 +304,22 @@ export class ScaleSetClient {
     requireId("scaleSetId", scaleSetId);
     if (typeof owner !== "string") throw new ConfigError("owner", "must be a string");
     return createSession(this.#service, scaleSetId, owner, options);
+  }
+
+  /**
+   * Deletes a message session by id (DELETE with the admin token, 204 expected; spec §3.13), e.g.
+   * the session an earlier run of this process left open. The service lets the admin token delete
+   * any session of the scale set, so only delete ids you created yourself.
+   * @throws HttpError `SESSION_NOT_FOUND` when it is already gone (404, or 400
+   * `RunnerScaleSetSessionExpiredException`); ConfigError (nothing sent) for a non-UUID id.
+   */
+  async deleteMessageSession(
+    scaleSetId: number,
+    sessionId: string,
+    options?: RequestOptions,
+  ): Promise<void> {
+    requireId("scaleSetId", scaleSetId);
+    await deleteSession(this.#service, scaleSetId, sessionId, options);
   }
 
   #call(

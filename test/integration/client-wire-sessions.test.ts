@@ -140,6 +140,64 @@ describe("message session lifecycle", () => {
     expect(req?.headers["content-type"]).toBe("application/json");
     await expect(session.close()).rejects.toMatchObject({ code: "SESSION_NOT_FOUND", status: 400 });
   });
+
+  it("deleteMessageSession DELETEs a session by id with the admin token, without opening one", async () => {
+    const stale = "0c6a1e2f-9b7d-4c1e-8f3a-2d5e6f708192";
+    const path = `${SESSIONS}/${stale}`;
+    server.on(
+      "DELETE",
+      path,
+      { status: 204 },
+      {
+        status: 404,
+        body: {
+          typeName:
+            "GitHub.Actions.Runtime.WebApi.RunnerAdminException, GitHub.Actions.Runtime.WebApi",
+          message: "runner referenced a session ID that doesn't exist in redis",
+        },
+      },
+      {
+        status: 400,
+        body: {
+          typeName:
+            "GitHub.Actions.Runtime.WebApi.RunnerScaleSetSessionExpiredException, GitHub.Actions.Runtime.WebApi",
+          message: `The session identifier ${stale} is not valid.`,
+        },
+      },
+      { status: 200 },
+    );
+    await expect(client.deleteMessageSession(7, stale)).resolves.toBeUndefined();
+    const [req] = server.requestsTo("DELETE", path);
+    expect(req?.query).toBe("api-version=6.0-preview");
+    expect(req?.headers["content-type"]).toBe("application/json");
+    expect(req?.headers.authorization).toMatch(/^Bearer eyJ/);
+    expect(req?.body).toBe("");
+    expect(server.requestsTo("POST", SESSIONS)).toHaveLength(0);
+    await expect(client.deleteMessageSession(7, stale)).rejects.toMatchObject({
+      code: "SESSION_NOT_FOUND",
+      status: 404,
+    });
+    await expect(client.deleteMessageSession(7, stale)).rejects.toMatchObject({
+      code: "SESSION_NOT_FOUND",
+      status: 400,
+    });
+    await expect(client.deleteMessageSession(7, stale)).rejects.toMatchObject({
+      code: "HTTP_ERROR",
+      status: 200,
+    });
+    expect(server.requestsTo("DELETE", path)).toHaveLength(4);
+  });
+
+  it("deleteMessageSession refuses a non-UUID id or scale set id without sending anything or echoing the id", async () => {
+    const notAnId = "../../runnerscalesets/7?ghs_secretLookingValue";
+    const err = await client.deleteMessageSession(7, notAnId).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "INVALID_CONFIG", field: "sessionId" });
+    expect((err as Error).message).not.toContain("ghs_");
+    await expect(
+      client.deleteMessageSession(0, "0c6a1e2f-9b7d-4c1e-8f3a-2d5e6f708192"),
+    ).rejects.toMatchObject({ code: "INVALID_CONFIG", field: "scaleSetId" });
+    expect(server.requests.filter((r) => r.method === "DELETE")).toHaveLength(0);
+  });
 });
 
 describe("message queue", () => {
