@@ -48,6 +48,16 @@ export interface ListenerClient {
     name: string,
     options?: RequestOptions,
   ): Promise<RunnerScaleSet | undefined>;
+  /**
+   * Optional: delete a session by id, so a listener can remove its own stale session (one it
+   * created, whose id it kept) instead of waiting for the service to expire it. Without it the
+   * listener waits out the 409 as before.
+   */
+  deleteMessageSession?(
+    scaleSetId: number,
+    sessionId: string,
+    options?: RequestOptions,
+  ): Promise<void>;
 }
 
 /** Context handed to every scaler callback. */
@@ -105,8 +115,20 @@ export interface ListenerHealth {
   consecutiveFailures?: number | undefined;
 }
 
-/** Keeps the last handled message id across restarts. */
+/**
+ * Keeps the last handled message id across restarts and, when the two optional session methods
+ * are implemented, the id of the listener's open message session: a restarted listener deletes
+ * that session of its earlier run instead of waiting out the service's 409 until it expires.
+ * A store holds ids only (never a token) and serves one process at a time.
+ */
 export interface MessageIdStore {
   load(scaleSetId: number): Promise<number | undefined>;
   save(scaleSetId: number, messageId: number): Promise<void>;
+  /** Optional: the session id last saved for `scaleSetId` and not cleared since. */
+  loadSessionId?(scaleSetId: number): Promise<string | undefined>;
+  /**
+   * Optional: records the id of the session the listener just created, or clears it
+   * (`undefined`) once the session is known to be deleted.
+   */
+  saveSessionId?(scaleSetId: number, sessionId: string | undefined): Promise<void>;
 }
