@@ -9,6 +9,7 @@ import { createApp } from "./app.js";
 import { PATHS, type ResolvedOptions, type ServiceContext, serviceBase } from "./context.js";
 import { JobEngine } from "./engine.js";
 import { FaultRegistry } from "./faults.js";
+import { isWildcardHost, listenUrl, normalizePublicUrl } from "./public-url.js";
 import { RequestRecorder } from "./recorder.js";
 import type { ControlApi } from "./routes/control.js";
 import { removeScaleSet } from "./routes/scale-sets.js";
@@ -41,11 +42,13 @@ function resolve(options: EmulatorOptions): ResolvedOptions {
   if (options.app) resolved.app = { ...options.app };
   if (options.stateFile) resolved.stateFile = options.stateFile;
   if (options.recordFile) resolved.recordFile = options.recordFile;
+  if (options.publicUrl !== undefined) resolved.publicUrl = normalizePublicUrl(options.publicUrl);
   return resolved;
 }
 
 class RunningEmulator implements Emulator, ControlApi {
   url = "";
+  port = 0;
   configUrl = "";
   controlUrl = "";
   token: string;
@@ -63,6 +66,7 @@ class RunningEmulator implements Emulator, ControlApi {
     const ctx = {
       options,
       url: "",
+      urlFromRequest: false,
       state,
       tokens: new TokenIssuer(),
       faults: new FaultRegistry(),
@@ -72,7 +76,8 @@ class RunningEmulator implements Emulator, ControlApi {
       org: options.org,
       pickupTimeoutMs: options.pickupTimeoutMs,
       runnerLostTimeoutMs: options.runnerLostTimeoutMs,
-      acquireJobUrl: (id) => `${serviceBase(ctx)}_apis/runtime/runnerscalesets/${id}/acquirejobs`,
+      acquireJobUrl: (id) =>
+        `${serviceBase(ctx.url)}_apis/runtime/runnerscalesets/${id}/acquirejobs`,
       onChange: () => this.stateFile?.scheduleSave(),
     });
     this.ctx = ctx;
@@ -83,7 +88,7 @@ class RunningEmulator implements Emulator, ControlApi {
     let port = options.port;
     if (options.stateFile) {
       this.stateFile = new StateFile(options.stateFile, () =>
-        this.ctx.state.toSaved(this.port(), this.ctx.tokens.toState()),
+        this.ctx.state.toSaved(this.port, this.ctx.tokens.toState()),
       );
       const saved = await this.stateFile.load();
       if (saved) {
@@ -94,11 +99,16 @@ class RunningEmulator implements Emulator, ControlApi {
     }
     if (options.recordFile) this.recorder = new RequestRecorder(options.recordFile);
     const app = createApp(this.ctx, this, this.recorder);
-    this.listening = await listen(app, options.host, port, options.tls, port !== options.port);
+    const certHosts = [options.host];
+    if (options.publicUrl) certHosts.push(new URL(options.publicUrl).hostname);
+    this.listening = await listen(app, options.host, port, options.tls, port !== options.port, {
+      certHosts,
+    });
     if (this.listening.caPem !== undefined) this.caPem = this.listening.caPem;
-    const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
-    this.url = `${options.tls ? "https" : "http"}://${hostForUrl}:${this.listening.port}`;
+    this.port = this.listening.port;
+    this.url = options.publicUrl ?? listenUrl(options.host, this.port, options.tls);
     this.ctx.url = this.url;
+    this.ctx.urlFromRequest = options.publicUrl === undefined && isWildcardHost(options.host);
     this.configUrl = `${this.url}/${options.org}`;
     this.controlUrl = `${this.url}${PATHS.control}`;
     const period = Math.max(
@@ -117,10 +127,6 @@ class RunningEmulator implements Emulator, ControlApi {
     }, period);
     this.sweeper.unref();
     this.stateFile?.scheduleSave();
-  }
-
-  private port(): number {
-    return this.listening?.port ?? 0;
   }
 
   info(): Record<string, unknown> {
@@ -148,7 +154,7 @@ class RunningEmulator implements Emulator, ControlApi {
 
   listScaleSets(): RunnerScaleSet[] {
     return [...this.ctx.state.scaleSets.values()].map((s) => {
-      const json = scaleSetJson(this.ctx, s) as unknown as RunnerScaleSet;
+      const json = scaleSetJson(this.ctx, s, this.ctx.url) as unknown as RunnerScaleSet;
       return json;
     });
   }

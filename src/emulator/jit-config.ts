@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { PATHS, type ServiceContext, serviceBase } from "./context.js";
+import { PATHS, serviceBase } from "./context.js";
 import type { RunnerRecord, ScaleSetRecord } from "./records.js";
 
 function b64(value: unknown): string {
@@ -44,11 +44,12 @@ export function newRunnerCredentials(): { clientId: string; secret: string } {
 }
 
 /**
- * The encoded JIT config of a runner. `.runner.serverUrlV2` points at the emulator's runner
- * agent endpoints; the fake runner authenticates with `.credentials_rsaparams.d` as its secret.
+ * The encoded JIT config of a runner, its URLs on `base` (see `publicBase`). `.runner.serverUrlV2`
+ * points at the emulator's runner agent endpoints; the fake runner authenticates with
+ * `.credentials_rsaparams.d` as its secret.
  */
 export function encodeJitConfig(
-  ctx: ServiceContext,
+  base: string,
   runner: RunnerRecord,
   scaleSet: ScaleSetRecord,
 ): string {
@@ -61,17 +62,17 @@ export function encodeJitConfig(
       poolName: scaleSet.runnerGroupName,
       disableUpdate: scaleSet.runnerSetting.disableUpdate ?? false,
       ephemeral: true,
-      serverUrl: serviceBase(ctx),
+      serverUrl: serviceBase(base),
       workFolder: runner.workFolder || "_work",
       useV2Flow: true,
-      serverUrlV2: `${ctx.url}${PATHS.agent}/`,
+      serverUrlV2: `${base}${PATHS.agent}/`,
       useRunnerAdminFlow: true,
     }),
     ".credentials": b64({
       scheme: "OAuth",
       data: {
         clientId: runner.clientId,
-        authorizationUrl: `${serviceBase(ctx)}_apis/oauth2/token/${runner.clientId}`,
+        authorizationUrl: `${serviceBase(base)}_apis/oauth2/token/${runner.clientId}`,
         requireFipsCryptography: "False",
       },
     }),

@@ -8,8 +8,13 @@ import type { RunnerRecord, ScaleSetRecord } from "./records.js";
 /**
  * A RunnerScaleSet response (spec §3.7). The settings key is `runnerSetting` (camelCase, as a
  * .NET camelCase serializer would write it; Go decodes either casing — spec §10.2 choice).
+ * `runnerJitConfigUrl` is on `base` (see `publicBase`).
  */
-export function scaleSetJson(ctx: ServiceContext, s: ScaleSetRecord): Record<string, unknown> {
+export function scaleSetJson(
+  ctx: ServiceContext,
+  s: ScaleSetRecord,
+  base: string,
+): Record<string, unknown> {
   return {
     id: s.id,
     name: s.name,
@@ -18,7 +23,7 @@ export function scaleSetJson(ctx: ServiceContext, s: ScaleSetRecord): Record<str
     labels: s.labels.map((l) => ({ type: l.type, name: l.name })),
     runnerSetting: { ...s.runnerSetting },
     createdOn: s.createdOn,
-    runnerJitConfigUrl: `${serviceBase(ctx)}_apis/runtime/runnerscalesets/${s.id}/generatejitconfig`,
+    runnerJitConfigUrl: `${serviceBase(base)}_apis/runtime/runnerscalesets/${s.id}/generatejitconfig`,
     statistics: ctx.state.statistics(s.id),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Server } from "node:http";
 import { createSecureServer, type Http2SecureServer } from "node:http2";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
 import { generate } from "selfsigned";
@@ -17,15 +17,19 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** A self-signed certificate for localhost and 127.0.0.1. */
-export async function selfSignedCert(host: string): Promise<{ key: string; cert: string }> {
+/** A self-signed certificate for localhost, 127.0.0.1 and `hosts` (names or IP addresses). */
+export async function selfSignedCert(...hosts: string[]): Promise<{ key: string; cert: string }> {
   const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [
     { type: 2, value: "localhost" },
     { type: 7, ip: "127.0.0.1" },
   ];
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== "127.0.0.1")
-    altNames.push({ type: 7, ip: host });
-  else if (host !== "localhost" && !/^\d/.test(host)) altNames.push({ type: 2, value: host });
+  const seen = new Set(["localhost", "127.0.0.1"]);
+  for (const raw of hosts) {
+    const host = raw.startsWith("[") && raw.endsWith("]") ? raw.slice(1, -1) : raw;
+    if (host === "" || seen.has(host)) continue;
+    seen.add(host);
+    altNames.push(isIP(host) ? { type: 7, ip: host } : { type: 2, value: host });
+  }
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keySize: 2048,
     algorithm: "sha256",
@@ -37,18 +41,22 @@ export async function selfSignedCert(host: string): Promise<{ key: string; cert:
   return { key: pems.private, cert: pems.cert };
 }
 
-/** Starts serving `app` on host:port (port 0 = random; falls back to random if taken). */
+/**
+ * Starts serving `app` on host:port (port 0 = random; falls back to random if taken). With `tls`,
+ * the certificate also names `certHosts` (default: the listen host).
+ */
 export async function listen(
   app: Hono<AppEnv>,
   host: string,
   port: number,
   tls: boolean,
   fallbackToRandom: boolean,
+  options: { certHosts?: string[] } = {},
 ): Promise<Listening> {
   let caPem: string | undefined;
   let server: Server | Http2SecureServer;
   if (tls) {
-    const { key, cert } = await selfSignedCert(host);
+    const { key, cert } = await selfSignedCert(...(options.certHosts ?? [host]));
     caPem = cert;
     server = createAdaptorServer({
       fetch: app.fetch,

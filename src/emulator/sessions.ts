@@ -44,8 +44,15 @@ export function openSession(
   return s;
 }
 
-/** The session JSON (create and refresh answers) with a fresh queue token and statistics. */
-export function sessionJson(ctx: ServiceContext, s: SessionRecord): Record<string, unknown> {
+/**
+ * The session JSON (create and refresh answers) with a fresh queue token and statistics; URLs on
+ * `base` (see `publicBase`).
+ */
+export function sessionJson(
+  ctx: ServiceContext,
+  s: SessionRecord,
+  base: string,
+): Record<string, unknown> {
   const scaleSet = ctx.state.scaleSets.get(s.scaleSetId);
   const token = ctx.tokens.issueJwt("queue", ctx.options.queueTokenTtlMs, {
     sid: s.sessionId,
@@ -54,16 +61,16 @@ export function sessionJson(ctx: ServiceContext, s: SessionRecord): Record<strin
   return {
     sessionId: s.sessionId,
     ownerName: s.ownerName,
-    ...(scaleSet ? { runnerScaleSet: scaleSetJson(ctx, scaleSet) } : {}),
-    messageQueueUrl: messageQueueUrl(ctx, s),
+    ...(scaleSet ? { runnerScaleSet: scaleSetJson(ctx, scaleSet, base) } : {}),
+    messageQueueUrl: messageQueueUrl(base, s),
     messageQueueAccessToken: token,
     statistics: ctx.state.statistics(s.scaleSetId),
   };
 }
 
 /** Pre-broker queue URL shape: `…/runnerscalesets/{id}/messages?sessionId={guid}` (spec §1.3). */
-export function messageQueueUrl(ctx: ServiceContext, s: SessionRecord): string {
-  return `${serviceBase(ctx)}_apis/runtime/runnerscalesets/${s.scaleSetId}/messages?sessionId=${s.sessionId}`;
+export function messageQueueUrl(base: string, s: SessionRecord): string {
+  return `${serviceBase(base)}_apis/runtime/runnerscalesets/${s.scaleSetId}/messages?sessionId=${s.sessionId}`;
 }
 
 /** Ends a session as "expired": later refresh/delete answer SessionExpiredException. */

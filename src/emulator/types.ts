@@ -36,7 +36,11 @@ export type EmulatorMode = "github" | "ghes";
 
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {
-  /** @default "127.0.0.1" */
+  /**
+   * Address to listen on. On a wildcard address (`0.0.0.0`, `::`, empty) `url` uses `127.0.0.1`
+   * and, unless `publicUrl` is set, URLs handed out in responses use the host each request was
+   * sent to. @default "127.0.0.1"
+   */
   host?: string;
   /** 0 picks a free port (or the port saved in `stateFile`). @default 0 */
   port?: number;
@@ -69,6 +73,12 @@ export interface EmulatorOptions {
   recordFile?: string;
   /** Serve https with HTTP/2 (ALPN h2 + http/1.1) and a generated self-signed cert. */
   tls?: boolean;
+  /**
+   * Origin clients reach the emulator at (`https://emulator.example:8443`, e.g. behind a proxy or
+   * a port mapping): `url` and every URL handed out use it. An absolute http(s) URL without
+   * credentials, path, query or fragment; anything else makes `startEmulator` throw.
+   */
+  publicUrl?: string;
 }
 
 /** A job to queue. */
@@ -142,8 +152,10 @@ export interface FaultSpec {
 
 /** A running emulator. */
 export interface Emulator {
-  /** Base URL, e.g. `http://127.0.0.1:PORT`. */
+  /** Base URL, e.g. `http://127.0.0.1:PORT`: `publicUrl` when set. */
   url: string;
+  /** The port actually listened on. */
+  port: number;
   /** `${url}/${org}`: a GHES-style config URL (REST API under `/api/v3`). */
   configUrl: string;
   /** Base of the control API. */

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { type EmulatorOptions, startEmulator } from "../../emulator/index.js";
+import { normalizePublicUrl } from "../../emulator/public-url.js";
 import { CliUsageError } from "../usage-error.js";
 
 interface EmulatorFlags {
@@ -26,6 +27,7 @@ interface EmulatorFlags {
   state?: string;
   record?: string;
   tls?: boolean;
+  publicUrl?: string;
   json?: boolean;
 }
 
@@ -35,6 +37,7 @@ Examples:
   $ curl -X POST http://127.0.0.1:8080/_control/jobs -H 'content-type: application/json' \\
       -d '{"labels":["linux"],"durationMs":2000}'
   $ scaleset emulator --mode ghes --token ghp_test --state /tmp/emu.json --record /tmp/requests.jsonl
+  $ scaleset emulator --host 0.0.0.0 --port 8080 --public-url http://emulator.internal:8080
 `;
 
 function int(flag: string, value: string | undefined): number | undefined {
@@ -87,6 +90,13 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.state) options.stateFile = flags.state;
   if (flags.record) options.recordFile = flags.record;
   if (flags.tls) options.tls = true;
+  if (flags.publicUrl !== undefined) {
+    try {
+      options.publicUrl = normalizePublicUrl(flags.publicUrl, "--public-url");
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
   return options;
 }
 
@@ -125,6 +135,10 @@ export function registerEmulator(program: Command): void {
     .option("--state <file>", "state file: restored on start, saved on change")
     .option("--record <file>", "append every request served to this JSONL file (secrets masked)")
     .option("--tls", "serve https with HTTP/2 and a self-signed certificate")
+    .option(
+      "--public-url <url>",
+      "origin clients reach the emulator at, used in every URL it hands out (default: the listen address; on 0.0.0.0/:: the host each request was sent to)",
+    )
     .option("--json", "print the connection details as one JSON line")
     .addHelpText("after", EXAMPLES)
     .action(async (flags: EmulatorFlags) => {

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, ServiceContext } from "../context.js";
-import { serviceBase } from "../context.js";
+import { publicBase, serviceBase } from "../context.js";
 import { verifyAppJwt } from "../jwt.js";
 import { githubError } from "../service-errors.js";
 import { parseAuthorization } from "../tokens.js";
@@ -84,7 +84,7 @@ export function githubRestRoutes(ctx: ServiceContext): Hono<AppEnv> {
       if (!parsed.success)
         return githubError(422, "Invalid request: url and runner_event are required.");
       const token = ctx.tokens.issueJwt("admin", ctx.options.adminTokenTtlMs);
-      return ok({ url: serviceBase(ctx), token, token_schema: "OAuthAccessToken" });
+      return ok({ url: serviceBase(publicBase(ctx, c)), token, token_schema: "OAuthAccessToken" });
     }),
   );
   return app;

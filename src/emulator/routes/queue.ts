@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { HEADER_MAX_CAPACITY, MESSAGE_TYPE_JOB_MESSAGES } from "../../wire/types.js";
-import type { AppEnv, ServiceContext } from "../context.js";
+import { type AppEnv, publicBase, type ServiceContext } from "../context.js";
 import { jobMatches } from "../records.js";
 import { isLive } from "../sessions.js";
 import {
@@ -83,7 +83,7 @@ export function queueRoutes(ctx: ServiceContext): Hono<AppEnv> {
             (j.state === "queued" && scaleSet !== undefined && jobMatches(j, scaleSet)),
         )
         .map((j) => ({
-          acquireJobUrl: `${ctx.url}${c.req.path.replace(/acquirablejobs$/, "acquirejobs")}`,
+          acquireJobUrl: `${publicBase(ctx, c)}${c.req.path.replace(/acquirablejobs$/, "acquirejobs")}`,
           messageType: "JobAvailable",
           runnerRequestId: j.runnerRequestId,
           repositoryName: j.repository,
@@ -150,7 +150,7 @@ async function getMessage(ctx: ServiceContext, c: Ctx): Promise<Response> {
         return ok({
           messageId: message.messageId,
           messageType: MESSAGE_TYPE_JOB_MESSAGES,
-          body: message.body,
+          body: onRequestBase(ctx, c, message.body),
           statistics: ctx.state.statistics(session.scaleSetId),
         });
       }
@@ -163,4 +163,14 @@ async function getMessage(ctx: ServiceContext, c: Ctx): Promise<Response> {
     session.activePolls--;
     session.lastActivityAt = Date.now();
   }
+}
+
+/**
+ * Job messages are stored with their `acquireJobUrl` on `ctx.url`; a poll sent to another host
+ * (wildcard listener, see `publicBase`) gets them on the host it used.
+ */
+function onRequestBase(ctx: ServiceContext, c: Ctx, body: string): string {
+  const base = publicBase(ctx, c);
+  if (base === ctx.url) return body;
+  return body.replaceAll(`"acquireJobUrl":"${ctx.url}/`, `"acquireJobUrl":"${base}/`);
 }

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, ServiceContext } from "../context.js";
+import { type AppEnv, publicBase, type ServiceContext } from "../context.js";
 import { encodeJitConfig, newRunnerCredentials } from "../jit-config.js";
 import type { RunnerRecord } from "../records.js";
 import { runnerJson } from "../scale-set-json.js";
@@ -65,7 +65,7 @@ export function runnerRoutes(ctx: ServiceContext): Hono<AppEnv> {
       ctx.engine.options.onChange();
       return ok({
         runner: { id: runner.id, name: runner.name, runnerScaleSetId: runner.scaleSetId },
-        encodedJITConfig: encodeJitConfig(ctx, runner, scaleSet),
+        encodedJITConfig: encodeJitConfig(publicBase(ctx, c), runner, scaleSet),
       });
     }),
   );

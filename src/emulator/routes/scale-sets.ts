@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Label } from "../../wire/types.js";
-import type { AppEnv, ServiceContext } from "../context.js";
+import { type AppEnv, publicBase, type ServiceContext } from "../context.js";
 import { type ScaleSetRecord, timestamp } from "../records.js";
 import { scaleSetJson } from "../scale-set-json.js";
 import { EMULATOR_EXCEPTION, serviceError } from "../service-errors.js";
@@ -54,7 +54,8 @@ export function scaleSetRoutes(ctx: ServiceContext): Hono<AppEnv> {
           s.name.toLowerCase() === name.toLowerCase() &&
           (groupId === 0 || s.runnerGroupId === groupId),
       );
-      return ok({ count: found.length, value: found.map((s) => scaleSetJson(ctx, s)) });
+      const urlBase = publicBase(ctx, c);
+      return ok({ count: found.length, value: found.map((s) => scaleSetJson(ctx, s, urlBase)) });
     }),
   );
 
@@ -64,7 +65,7 @@ export function scaleSetRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const refused = checkAdmin(ctx, c);
       if (refused) return refused;
       const s = ctx.state.scaleSets.get(idParam(c) ?? -1);
-      return s ? ok(scaleSetJson(ctx, s)) : notFound(c, c.req.param("id"));
+      return s ? ok(scaleSetJson(ctx, s, publicBase(ctx, c))) : notFound(c, c.req.param("id"));
     }),
   );
 
@@ -130,7 +131,7 @@ export function scaleSetRoutes(ctx: ServiceContext): Hono<AppEnv> {
       ctx.state.scaleSets.set(id, record);
       ctx.engine.schedule();
       ctx.engine.options.onChange();
-      return ok(scaleSetJson(ctx, record));
+      return ok(scaleSetJson(ctx, record, publicBase(ctx, c)));
     }),
   );
 
@@ -160,7 +161,7 @@ export function scaleSetRoutes(ctx: ServiceContext): Hono<AppEnv> {
         s.runnerSetting = { disableUpdate: settings.disableUpdate };
       ctx.engine.schedule();
       ctx.engine.options.onChange();
-      return ok(scaleSetJson(ctx, s));
+      return ok(scaleSetJson(ctx, s, publicBase(ctx, c)));
     }),
   );
 

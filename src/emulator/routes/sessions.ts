@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, ServiceContext } from "../context.js";
+import { type AppEnv, publicBase, type ServiceContext } from "../context.js";
 import type { SessionRecord } from "../records.js";
 import { EMULATOR_EXCEPTION, serviceError } from "../service-errors.js";
 import { liveSession, openSession, sessionJson } from "../sessions.js";
@@ -49,7 +49,7 @@ export function sessionRoutes(ctx: ServiceContext): Hono<AppEnv> {
       ctx.engine.reoffer(id);
       ctx.engine.schedule();
       ctx.engine.options.onChange();
-      return ok(sessionJson(ctx, session));
+      return ok(sessionJson(ctx, session, publicBase(ctx, c)));
     }),
   );
 
@@ -60,7 +60,7 @@ export function sessionRoutes(ctx: ServiceContext): Hono<AppEnv> {
       if (found instanceof Response) return found;
       found.lastActivityAt = Date.now();
       ctx.engine.options.onChange();
-      return ok(sessionJson(ctx, found));
+      return ok(sessionJson(ctx, found, publicBase(ctx, c)));
     }),
   );
 
