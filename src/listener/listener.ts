@@ -9,13 +9,7 @@ import { childLogger, type Logger, silentLogger } from "../util/logger.js";
 import { backoffDelayMs } from "../util/retry.js";
 import { sleep } from "../util/sleep.js";
 import type { RunnerScaleSetMessage } from "../wire/types.js";
-import {
-  classifyError,
-  conflictOwnerOf,
-  type ErrorPhase,
-  errorInfo,
-  isSessionGone,
-} from "./classify-error.js";
+import { classifyError, conflictOwnerOf, type ErrorPhase, errorInfo } from "./classify-error.js";
 import { defaultOwner } from "./default-owner.js";
 import { dispatchMessage } from "./dispatch-message.js";
 import {
@@ -24,6 +18,7 @@ import {
   resolveListenerOptions,
   validateMaxRunners,
 } from "./options.js";
+import { OwnSession } from "./own-session.js";
 import { recreateScaleSet, scaleSetInputOf } from "./recreate-scale-set.js";
 import type {
   ListenerHealth,
@@ -48,6 +43,7 @@ export class Listener {
   readonly #options: ListenerOptions;
   readonly #config: ResolvedListenerOptions;
   readonly #logger: Logger;
+  readonly #own: OwnSession;
   #scaleSetId: number;
   #maxRunners: number;
   #session: ListenerSession | undefined;
@@ -73,6 +69,13 @@ export class Listener {
     this.#logger = childLogger(options.logger ?? silentLogger, { scaleSetId: options.scaleSetId });
     if (typeof options.recreateScaleSet === "object")
       this.#scaleSetInput = options.recreateScaleSet;
+    this.#own = new OwnSession({
+      client: options.client,
+      store: options.store,
+      logger: this.#logger,
+      requestTimeoutMs: this.#config.requestTimeoutMs,
+      closeTimeoutMs: this.#config.closeTimeoutMs,
+    });
   }
 
   /** The scale set listened for; changes when a deleted scale set is re-created. */
@@ -116,6 +119,7 @@ export class Listener {
     const { signal } = options;
     try {
       await this.#loadLastMessageId();
+      await this.#own.load(this.#scaleSetId);
       while (!signal?.aborted) await this.#step(scaler, signal);
     } finally {
       await this.#closeSession();
@@ -150,17 +154,10 @@ export class Listener {
     }
   }
 
+  /** Creates the session (our own stale one deleted first, see {@link OwnSession.open}). */
   async #openSession(scaler: Scaler, signal: AbortSignal | undefined): Promise<void> {
     this.#setState(this.#conflictOwner ? "waiting-for-conflict" : "creating-session");
-    const request = childSignal(signal, this.#config.requestTimeoutMs);
-    let session: ListenerSession;
-    try {
-      session = await this.#options.client.createMessageSession(this.#scaleSetId, this.owner, {
-        signal: request.signal,
-      });
-    } finally {
-      request.dispose();
-    }
+    const session = await this.#own.open(this.#scaleSetId, this.owner, signal);
     this.#session = session;
     this.#conflictOwner = undefined;
     this.#needsRefresh = false;
@@ -329,6 +326,7 @@ export class Listener {
     }
     this.#scaleSetMissing = false;
     this.#lastMessageId = 0;
+    await this.#own.forget(); // its session went with the old scale set
     this.#logger.warn({ oldScaleSetId, newScaleSetId: this.#scaleSetId }, "scale set re-created");
     this.#options.onScaleSetRecreated?.({ oldScaleSetId, newScaleSetId: this.#scaleSetId });
   }
@@ -360,21 +358,7 @@ export class Listener {
     this.#session = undefined;
     if (!session) return;
     this.#setState("closing");
-    const { sessionId } = session.session;
-    const request = childSignal(undefined, this.#config.closeTimeoutMs);
-    try {
-      await session.close({ signal: request.signal });
-      this.#logger.info({ sessionId }, "message session deleted");
-    } catch (err) {
-      if (isSessionGone(err)) {
-        this.#logger.info({ sessionId }, "message session was already gone");
-      } else {
-        this.#lastError = errorInfo(err).message;
-        this.#logger.warn({ sessionId, err: this.#lastError }, "could not delete the session");
-      }
-    } finally {
-      request.dispose();
-    }
+    this.#lastError = (await this.#own.close(session)) ?? this.#lastError;
   }
 
   #setState(state: ListenerState): void {

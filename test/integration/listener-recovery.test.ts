@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { FileMessageIdStore } from "../../src/listener/file-message-id-store.js";
 import { waitUntil } from "../helpers/fake-listener-client.js";
 import { type Harness, startHarness } from "../helpers/listener-harness.js";
 
@@ -12,6 +14,17 @@ const ops = async (operation: string, status?: number) =>
     (r) => r.operation === operation && (status === undefined || r.status === status),
   );
 
+/** Session creates and deletes as "operation status", once at least `atLeast` were recorded. */
+const sessionOps = async (atLeast: number, stale = "\0") => {
+  const records = await waitUntil(async () => {
+    const found = (await h.records()).filter(
+      (r) => r.operation === "createMessageSession" || r.operation === "deleteMessageSession",
+    );
+    return found.length >= atLeast && found;
+  });
+  return records.map((r) => `${r.operation} ${r.status}${r.path.includes(stale) ? " stale" : ""}`);
+};
+
 describe("Listener against the emulator: recovery paths", () => {
   it("waits out a foreign session's 409 with one create attempt per backoff step, then takes over", async () => {
     h = await startHarness();
@@ -21,6 +34,7 @@ describe("Listener against the emulator: recovery paths", () => {
     await waitUntil(() => listener.health.state === "waiting-for-conflict");
     expect(listener.health.conflictOwner).toBe("foreign");
     await waitUntil(() => logger.lines.filter((l) => l.obj.recovery === "conflict").length >= 3);
+    expect(await ops("deleteMessageSession")).toHaveLength(0);
     await other.close();
     await waitUntil(() => listener.health.state === "polling");
     await h.jobReachesScaler("conflict", scaler);
@@ -38,6 +52,89 @@ describe("Listener against the emulator: recovery paths", () => {
     const { listener } = h.listen(id);
     await waitUntil(() => listener.health.state === "waiting-for-conflict");
     expect(listener.health.conflictOwner).toBe("self");
+  });
+
+  it("a restarted listener deletes the session its killed predecessor left open (id kept in the store) and gets a session at once", async () => {
+    h = await startHarness();
+    const id = await h.createScaleSet("restarted");
+    const path = join(h.dir, "listener-state.json");
+    // The killed run: it created a session and saved its id, then died without deleting it.
+    const stale = (await h.client.createMessageSession(id, `test-owner-${id}`)).session.sessionId;
+    await new FileMessageIdStore(path).saveSessionId(id, stale);
+
+    const store = new FileMessageIdStore(path);
+    const { listener, logger, stop } = h.listen(id, { store });
+    await waitUntil(() => listener.health.state === "polling");
+    expect(await sessionOps(3, stale)).toEqual([
+      "createMessageSession 200", // the killed run's
+      "deleteMessageSession 204 stale",
+      "createMessageSession 200",
+    ]);
+    expect(logger.lines.filter((l) => l.obj.recovery === "conflict")).toEqual([]);
+    expect(h.emulator.listSessions().map((s) => s.sessionId)).toEqual([listener.health.sessionId]);
+    expect(listener.health.sessionId).not.toBe(stale);
+    expect(await new FileMessageIdStore(path).loadSessionId(id)).toBe(listener.health.sessionId);
+
+    await stop();
+    expect(h.emulator.listSessions()).toEqual([]);
+    expect(await new FileMessageIdStore(path).loadSessionId(id)).toBeUndefined();
+  });
+
+  it("on a 409 deletes its own recorded session and retries at once when deleting it up front failed", async () => {
+    h = await startHarness();
+    const id = await h.createScaleSet("retry-own");
+    const store = new FileMessageIdStore(join(h.dir, "listener-state.json"));
+    const stale = (await h.client.createMessageSession(id, `test-owner-${id}`)).session.sessionId;
+    await store.saveSessionId(id, stale);
+    h.emulator.addFault({
+      operation: "deleteMessageSession",
+      scaleSetId: id,
+      kind: "status",
+      status: 503,
+      count: 1,
+    });
+    const { listener, logger } = h.listen(id, { store });
+    await waitUntil(() => listener.health.state === "polling");
+    expect(await sessionOps(5)).toEqual([
+      "createMessageSession 200", // the stale session
+      "deleteMessageSession 503",
+      "createMessageSession 409",
+      "deleteMessageSession 204",
+      "createMessageSession 200",
+    ]);
+    // The 409 went straight to the delete and a second create: no backoff step was taken.
+    expect(logger.lines.filter((l) => l.obj.recovery === "conflict")).toEqual([]);
+    expect(await store.loadSessionId(id)).toBe(listener.health.sessionId);
+  });
+
+  it("never deletes a conflicting session it did not create, even with an id of its own on record", async () => {
+    h = await startHarness();
+    const id = await h.createScaleSet("not-mine");
+    const path = join(h.dir, "listener-state.json");
+    // An earlier run of ours recorded a session that is gone by now; someone else holds the set.
+    const ours = await h.client.createMessageSession(id, `test-owner-${id}`);
+    await ours.close();
+    await new FileMessageIdStore(path).saveSessionId(id, ours.session.sessionId);
+    const other = await h.client.createMessageSession(id, "someone-else");
+
+    const store = new FileMessageIdStore(path);
+    const { listener, logger } = h.listen(id, { store });
+    await waitUntil(() => logger.lines.filter((l) => l.obj.recovery === "conflict").length >= 3);
+    expect(listener.health).toMatchObject({
+      state: "waiting-for-conflict",
+      conflictOwner: "foreign",
+    });
+    const deletes = await waitUntil(async () => {
+      const found = await ops("deleteMessageSession");
+      return found.length >= 2 && found;
+    });
+    expect(deletes.map((r) => r.path.endsWith(`/sessions/${ours.session.sessionId}`))).toEqual([
+      true, // our own closed session: deleted by us before the listener started
+      true, // the listener's up-front delete of its recorded id: already gone
+    ]);
+    expect(deletes.map((r) => r.status)).toEqual([204, 404]);
+    expect(h.emulator.listSessions().map((s) => s.sessionId)).toEqual([other.session.sessionId]);
+    expect(await store.loadSessionId(id)).toBeUndefined();
   });
 
   it.each([
