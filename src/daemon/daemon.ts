@@ -13,6 +13,7 @@ import { type HealthServer, startHealthServer } from "./health-server.js";
 import { DaemonMetrics } from "./metrics.js";
 import { createProvider } from "./providers.js";
 import { type RuntimeTuning, ScaleSetRuntime } from "./scale-set-runtime.js";
+import { defaultStateDir, sessionIdStore, sessionStatePath } from "./session-store.js";
 
 /** Options of {@link runDaemon}. */
 export interface DaemonOptions {
@@ -71,6 +72,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       logger.info({ url: server.url }, "metrics and health listening");
       options.onMetricsListening?.(server.url);
     }
+    const stateDir = options.tuning?.stateDir ?? defaultStateDir();
     for (const set of config.scaleSets) {
       const setLogger = childLogger(logger, { scaleSet: set.name });
       runtimes.push(
@@ -80,6 +82,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           provider: await createProvider(set.provider, setLogger),
           metrics,
           logger,
+          store: sessionIdStore(sessionStatePath(config.url, set.name, stateDir)),
           tuning: options.tuning,
         }),
       );

@@ -9,7 +9,7 @@ import { ensureScaleSet } from "../autoscaler/scale-set.js";
 import type { ScaleSetClient } from "../client/index.js";
 import { Listener } from "../listener/listener.js";
 import type { ListenerOptions } from "../listener/options.js";
-import type { ListenerHealth, MetricsRecorder } from "../listener/types.js";
+import type { ListenerHealth, MessageIdStore, MetricsRecorder } from "../listener/types.js";
 import { childLogger, type Logger } from "../util/logger.js";
 import type { JobStarted } from "../wire/types.js";
 import type { ScaleSetConfig } from "./config-schema.js";
@@ -23,6 +23,8 @@ export interface RuntimeTuning {
   exitGraceMs?: number;
   /** Extra listener options (backoff, timeouts). */
   listener?: Partial<Omit<ListenerOptions, "client" | "scaleSetId" | "maxRunners">>;
+  /** Directory of the per-scale-set session-id files. @default ~/.scaleset/state */
+  stateDir?: string;
   /** Observes every JobStarted the listener hands over (after metrics). */
   onJobStarted?: (job: JobStarted) => void;
 }
@@ -34,6 +36,11 @@ export interface ScaleSetRuntimeOptions {
   provider: RunnerProvider;
   metrics: DaemonMetrics;
   logger: Logger;
+  /**
+   * Keeps the listener's session id across restarts, so a restart after a crash deletes the
+   * session the previous run left open instead of waiting for it to expire.
+   */
+  store?: MessageIdStore | undefined;
   tuning?: RuntimeTuning | undefined;
 }
 
@@ -126,6 +133,7 @@ export class ScaleSetRuntime {
     autoscaler.start();
     this.#reconciled = true;
     this.#listener = new Listener({
+      store: this.#o.store,
       ...tuning?.listener,
       client,
       scaleSetId: scaleSet.id,
