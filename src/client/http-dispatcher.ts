@@ -12,16 +12,15 @@
  */
 import type { Socket } from "node:net";
 import { createSecureContext, rootCertificates, type TLSSocket } from "node:tls";
-import {
-  Agent,
-  type buildConnector,
-  Client,
-  type Dispatcher,
-  EnvHttpProxyAgent,
-  Pool,
+import type {
+  buildConnector,
+  Dispatcher,
+  Client as UndiciClient,
+  Pool as UndiciPool,
 } from "undici";
 import { goEnv, SchemeRouter } from "./env-proxy.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
+import { Agent, Client, EnvHttpProxyAgent, Pool } from "./undici-lite.js";
 
 type DispatcherOptions = Pick<
   ResolvedHttpOptions,
@@ -40,7 +39,7 @@ interface OriginProtocol {
 }
 
 function h2AwareClient(origin: string | URL, opts: object, protocol: OriginProtocol): Dispatcher {
-  const options = opts as Client.Options & { connect?: buildConnector.connector };
+  const options = opts as UndiciClient.Options & { connect?: buildConnector.connector };
   const connect = options.connect;
   if (typeof connect !== "function") return new Client(origin, options);
   let h2 = false;
@@ -87,7 +86,7 @@ function h2AwareClient(origin: string | URL, opts: object, protocol: OriginProto
 function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
   const protocol: OriginProtocol = { h2: false };
   return new Pool(origin, {
-    ...(opts as Pool.Options),
+    ...(opts as UndiciPool.Options),
     factory: (o, clientOpts) => h2AwareClient(o, clientOpts, protocol),
   });
 }

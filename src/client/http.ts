@@ -21,6 +21,7 @@ import {
   isRetryableStatus,
   retryAfterMs,
 } from "./retry-policy.js";
+import { requestVia } from "./undici-lite.js";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -171,7 +172,7 @@ export class HttpTransport {
     const headers: Record<string, string> = { ...req.headers, "accept-encoding": "gzip" };
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const dispatcher = this.#dispatcher as Dispatcher;
-    const res = await dispatcher.request({
+    const res = await requestVia(dispatcher, {
       origin: target.origin,
       path: target.path,
       method: req.method,
