@@ -18,9 +18,13 @@ import type {
   RunnerSpec,
 } from "../../src/autoscaler/provider.js";
 import { ScaleSetClient } from "../../src/client/index.js";
+import { applyDaemonV8Flags } from "../../src/daemon/v8-flags.js";
 import { Listener } from "../../src/listener/listener.js";
 import { MultiListener } from "../../src/listener/multi-listener.js";
 import type { Scaler } from "../../src/listener/types.js";
+
+// The process settings of `scaleset run` (SCALESET_V8_FLAGS overrides them, as for the daemon).
+applyDaemonV8Flags();
 
 const mode = process.argv[2] ?? "";
 const arg = (name: string, fallback: string) => {

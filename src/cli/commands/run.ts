@@ -6,6 +6,7 @@ import { type Command, Option } from "commander";
 import { loadConfig } from "../../daemon/config.js";
 import { DaemonConfigError } from "../../daemon/config-error.js";
 import type { DaemonConfig } from "../../daemon/config-schema.js";
+import { applyDaemonV8Flags, V8FlagsError } from "../../daemon/v8-flags.js";
 import { CliUsageError } from "../usage-error.js";
 
 /** Adds the URL and credential flags every command that talks to GitHub takes. */
@@ -40,7 +41,8 @@ export function usage<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof DaemonConfigError) throw new CliUsageError(err.message);
+    if (err instanceof DaemonConfigError || err instanceof V8FlagsError)
+      throw new CliUsageError(err.message);
     throw err;
   }
 }
@@ -126,6 +128,7 @@ export function registerRun(program: Command): void {
     .addHelpText("after", EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
       const config = usage(() => loadConfig({ flags }));
+      usage(() => applyDaemonV8Flags());
       await runWithSignals(config);
     });
 }
