@@ -109,6 +109,32 @@ describe("Autoscaler", () => {
     expect(provider.maxInFlightStarts).toBe(4);
   });
 
+  it("returns the desired count after the starts it began, so the listener acks after them", async () => {
+    const { autoscaler, provider } = setup({}, new FakeProvider({ startDelayMs: 5 }));
+    expect(await autoscaler.handleDesiredRunnerCount(3)).toBe(3);
+    expect(provider.running()).toHaveLength(3);
+  });
+
+  it("stops waiting for slow starts after startWaitMs and lets them finish in the background", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    class GatedProvider extends FakeProvider {
+      override async start(...args: Parameters<FakeProvider["start"]>): Promise<void> {
+        await gate;
+        return super.start(...args);
+      }
+    }
+    const { autoscaler, provider } = setup({ startWaitMs: 20 }, new GatedProvider());
+    expect(await autoscaler.handleDesiredRunnerCount(2)).toBe(2);
+    expect(provider.running()).toHaveLength(0);
+    expect(autoscaler.counts().starting).toBe(2);
+    release();
+    await autoscaler.settled();
+    expect(provider.running()).toHaveLength(2);
+  });
+
   it("removes a runner once its job completed and it exited, then keeps the minimum", async () => {
     const { autoscaler, provider, service } = setup({ minRunners: 1, maxRunners: 3 });
     autoscaler.start();

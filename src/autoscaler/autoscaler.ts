@@ -43,6 +43,7 @@ export class Autoscaler implements Scaler {
   readonly #minRunners: number;
   #maxRunners: number;
   readonly #pollIntervalMs: number;
+  readonly #startWaitMs: number;
   readonly #exitGraceMs: number;
   readonly #logger: Logger;
   readonly #metrics: AutoscalerMetrics;
@@ -70,6 +71,7 @@ export class Autoscaler implements Scaler {
     this.#minRunners = options.minRunners ?? 0;
     this.#maxRunners = options.maxRunners ?? 2_147_483_647;
     this.#pollIntervalMs = options.pollIntervalMs ?? 3000;
+    this.#startWaitMs = options.startWaitMs ?? 250;
     this.#exitGraceMs = options.exitGraceMs ?? 60_000;
     this.#logger = childLogger(options.logger ?? silentLogger, { scaleSet: options.scaleSetName });
     this.#metrics = options.metrics ?? {};
@@ -105,7 +107,7 @@ export class Autoscaler implements Scaler {
   /** Changes the maximum (e.g. on config reload) and rescales. */
   setMaxRunners(maxRunners: number): void {
     this.#maxRunners = Math.max(this.#minRunners, maxRunners);
-    this.#scale();
+    void this.#scale();
   }
 
   /** Snapshot of every tracked runner. */
@@ -123,10 +125,18 @@ export class Autoscaler implements Scaler {
     return { ...this.#totals };
   }
 
-  /** Scaler callback: remembers the assigned count, rescales in the background, returns the target. */
-  async handleDesiredRunnerCount(count: number, _ctx?: ScalerContext): Promise<number> {
+  /**
+   * Scaler callback: remembers the assigned count and rescales; returns the target once the
+   * starts it began are done or `startWaitMs` has passed (they go on in the background).
+   */
+  async handleDesiredRunnerCount(count: number, ctx?: ScalerContext): Promise<number> {
     this.#assigned = Math.max(0, count);
-    this.#scale();
+    const starts = this.#scale();
+    if (starts.length > 0 && this.#startWaitMs > 0) {
+      // Letting the listener ack and re-poll while the JIT config requests are in flight puts
+      // those requests behind two others on the same connection (bench/: reaction latency).
+      await settledWithin(starts, this.#startWaitMs, ctx?.signal);
+    }
     return this.target;
   }
 
@@ -268,8 +278,10 @@ export class Autoscaler implements Scaler {
     await this.settled();
   }
 
-  #scale(): void {
-    if (this.#draining) return;
+  /** Starts or removes runners to meet the target; returns the starts it began. */
+  #scale(): Promise<void>[] {
+    const starts: Promise<void>[] = [];
+    if (this.#draining) return starts;
     const counts = this.counts();
     const live = counts.starting + counts.idle + counts.busy;
     // Finished runners still exiting and runners being removed hold their slot until they are
@@ -277,7 +289,7 @@ export class Autoscaler implements Scaler {
     const deficit = counts.target - live - counts.removing - counts.done;
     if (deficit > 0 && Date.now() >= this.#backoffUntil) {
       this.#logger.debug({ target: counts.target, live, starting: deficit }, "scaling up");
-      for (let i = 0; i < deficit; i++) this.#launch();
+      for (let i = 0; i < deficit; i++) starts.push(this.#launch());
     }
     const excess = live - counts.target;
     if (excess > 0) {
@@ -288,12 +300,13 @@ export class Autoscaler implements Scaler {
         .slice(0, excess);
       for (const entry of idle) this.#removeLater(entry, "scale-down");
     }
+    return starts;
   }
 
-  #launch(): void {
+  #launch(): Promise<void> {
     const entry = this.#book.add(runnerName(this.#scaleSetName), "starting", { op: true });
     this.#changed();
-    this.#track(
+    return this.#track(
       this.#limiter.run(async () => {
         if (this.#draining) {
           this.#book.delete(entry.name);
@@ -375,26 +388,45 @@ export class Autoscaler implements Scaler {
       const stranger = this.#book.add(found.name, "removing", { serviceGone: true });
       this.#removeLater(stranger, "stale");
     }
-    this.#scale();
+    void this.#scale();
   }
 
   #removeLater(entry: RunnerEntry, reason: RemoveReason): void {
-    this.#track(
+    void this.#track(
       this.#ops.remove(entry, reason).then((gone) => {
         if (gone) this.#totals.removed++;
       }),
     );
   }
 
-  #track(promise: Promise<void>): void {
+  #track(promise: Promise<void>): Promise<void> {
     const tracked = promise.catch((err: unknown) => {
       this.#logger.error({ err: errorText(err) }, "runner operation failed");
     });
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
+    return tracked;
   }
 
   #changed(): void {
     this.#metrics.recordRunnerCounts?.(this.counts());
   }
+}
+
+/** Resolves when every promise has settled, `ms` has passed or `signal` aborts. */
+function settledWithin(
+  promises: Promise<void>[],
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    void Promise.allSettled(promises).then(done);
+  });
 }

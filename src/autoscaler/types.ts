@@ -107,6 +107,13 @@ export interface AutoscalerOptions {
   maxRunners?: number;
   /** Runner starts in flight at once. @default 16 */
   concurrency?: number;
+  /**
+   * How long the scaler callback waits for the runner starts it began before it returns, so the
+   * listener acknowledges the message and polls again after them (the reference scaler starts
+   * runners before it returns, too). Starts still running then go on in the background.
+   * 0 returns at once. @default 250
+   */
+  startWaitMs?: number;
   /** How often the provider is listed to notice runners that exited. @default 3000 */
   pollIntervalMs?: number;
   /** How long a runner whose job completed may take to exit before it is removed. @default 60000 */
