@@ -5,9 +5,11 @@
  *
  * Proxy rules: an explicit `proxy` URL is used for every host except `noProxy` entries (or the
  * environment's NO_PROXY). Without one, Go's environment rules apply: `HTTP_PROXY` for http and
- * `HTTPS_PROXY` for https only (no fallback between them; upper case first, empty = unset),
- * `NO_PROXY` entries are host names or suffixes, optionally with a port, `*` disables proxying,
- * and loopback (`localhost`, `127.0.0.1`, `[::1]`) is never proxied from the environment.
+ * `HTTPS_PROXY` for https only (no fallback between them; upper case first, empty = unset), and
+ * loopback (`localhost`, 127.0.0.0/8, `::1`) is never proxied from the environment. NO_PROXY
+ * (and `noProxy`) entries are read as Go reads them: domains (`example.com` with its subdomains,
+ * `.example.com` subdomains only), IPs, CIDR ranges for IP-literal hosts, optional `:port`, and
+ * `*` for everything (`parseNoProxy` in env-proxy.ts).
  * @module
  */
 import type { Socket } from "node:net";
@@ -18,7 +20,7 @@ import type {
   Client as UndiciClient,
   Pool as UndiciPool,
 } from "undici";
-import { goEnv, SchemeRouter } from "./env-proxy.js";
+import { goEnv, ProxyRouter, parseNoProxy } from "./env-proxy.js";
 import type { ResolvedHttpOptions } from "./http-options.js";
 import { Agent, Client, EnvHttpProxyAgent, Pool } from "./undici-lite.js";
 
@@ -91,7 +93,6 @@ function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
   });
 }
 
-const LOOPBACK_NO_PROXY = "localhost,127.0.0.1,[::1],::1";
 const shared = new Map<string, Dispatcher>();
 
 /**
@@ -140,25 +141,36 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     bodyTimeout: 0,
   };
   if (options.proxy === false) return new Agent(agentOptions);
+  // undici's own NO_PROXY reading knows no IP or CIDR entries and falls back to HTTP_PROXY for
+  // https; ProxyRouter decides instead, and `noProxy: ""` (not undefined) keeps undici from
+  // reading the environment its own way.
   if (typeof options.proxy === "string") {
-    return new EnvHttpProxyAgent({
+    const proxied = new EnvHttpProxyAgent({
       ...agentOptions,
       httpProxy: options.proxy,
       httpsProxy: options.proxy,
-      noProxy: options.noProxy ?? goEnv("NO_PROXY") ?? "",
+      noProxy: "",
+    });
+    return new ProxyRouter({
+      direct: new Agent(agentOptions),
+      http: proxied,
+      https: proxied,
+      noProxy: parseNoProxy(options.noProxy ?? goEnv("NO_PROXY") ?? ""),
     });
   }
   const httpProxy = goEnv("HTTP_PROXY");
   const httpsProxy = goEnv("HTTPS_PROXY");
   if (!httpProxy && !httpsProxy) return new Agent(agentOptions);
-  const noProxy = goEnv("NO_PROXY");
-  // "" (not undefined) keeps undici from reading the environment again its own way.
   const proxied = new EnvHttpProxyAgent({
     ...agentOptions,
     httpProxy: httpProxy ?? "",
     httpsProxy: httpsProxy ?? "",
-    noProxy: noProxy === "*" ? "*" : [noProxy, LOOPBACK_NO_PROXY].filter(Boolean).join(","),
+    noProxy: "",
   });
-  // undici would send https through HTTP_PROXY when HTTPS_PROXY is unset; Go goes direct.
-  return httpsProxy ? proxied : new SchemeRouter(proxied, new Agent(agentOptions));
+  return new ProxyRouter({
+    direct: new Agent(agentOptions),
+    ...(httpProxy ? { http: proxied } : {}),
+    ...(httpsProxy ? { https: proxied } : {}),
+    noProxy: parseNoProxy(goEnv("NO_PROXY") ?? "", { loopback: true }),
+  });
 }
