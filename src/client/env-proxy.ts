@@ -7,9 +7,7 @@
  * @module
  */
 import { BlockList, isIP } from "node:net";
-// A value import of undici's index: it also installs `connect` and the other API methods on
-// Dispatcher.prototype, which undici's ProxyAgent needs for its CONNECT tunnels (see undici-lite).
-import { Dispatcher } from "undici";
+import { Dispatcher } from "./undici-lite.js";
 
 /** `NAME` or `name` from the environment, the first non-empty one (Go's `getEnvAny`). */
 export function goEnv(upperName: string): string | undefined {

@@ -21,7 +21,6 @@ import {
   isRetryableStatus,
   retryAfterMs,
 } from "./retry-policy.js";
-import { requestVia } from "./undici-lite.js";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -172,7 +171,7 @@ export class HttpTransport {
     const headers: Record<string, string> = { ...req.headers, "accept-encoding": "gzip" };
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
     const dispatcher = this.#dispatcher as Dispatcher;
-    const res = await requestVia(dispatcher, {
+    const res = await dispatcher.request({
       origin: target.origin,
       path: target.path,
       method: req.method,

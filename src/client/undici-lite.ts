@@ -2,8 +2,8 @@
  * The parts of undici the client uses, loaded from their own modules. undici's index also loads
  * fetch, WebSocket, EventSource, caches, mocks and interceptors: about 9 MB of RSS and 3 MB of
  * heap per process that a process of many idle listeners pays for nothing (see `bench/`). The
- * paths are those of the pinned undici 7; `undici-lite.test.ts` checks they resolve and that
- * these are the classes undici itself exports.
+ * paths are those of the pinned undici 7; `undici-lite.test.ts` checks they resolve, that these
+ * are the classes undici itself exports, and that they can send requests without its index.
  * @module
  */
 import { createRequire } from "node:module";
@@ -19,20 +19,6 @@ export const EnvHttpProxyAgent: typeof Undici.EnvHttpProxyAgent = load(
 );
 export const Pool: typeof Undici.Pool = load("undici/lib/dispatcher/pool.js");
 
-type RequestOptions = Undici.Dispatcher.RequestOptions;
-type ResponseData = Undici.Dispatcher.ResponseData;
-const apiRequest: (this: Undici.Dispatcher, options: RequestOptions) => Promise<ResponseData> =
-  load("undici/lib/api/api-request.js");
-
-/**
- * `dispatcher.request(options)` for any dispatcher: one with its own `request` (a caller's undici
- * instance) uses it; ours, built from the modules above, get undici's own implementation.
- */
-export function requestVia(
-  dispatcher: Undici.Dispatcher,
-  options: RequestOptions,
-): Promise<ResponseData> {
-  return typeof dispatcher.request === "function"
-    ? dispatcher.request(options)
-    : apiRequest.call(dispatcher, options);
-}
+// What undici's index does too: `request`, `connect` (which ProxyAgent's CONNECT tunnels use)
+// and the other API methods live on Dispatcher.prototype.
+Object.assign(Dispatcher.prototype, load("undici/lib/api/index.js"));
