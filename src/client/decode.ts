@@ -1,11 +1,14 @@
 /**
  * Turning success responses into values: JSON parsing with clear `BAD_RESPONSE` errors
- * (an empty or truncated 200 body is transient and worth retrying by the caller).
+ * (an empty or truncated 200 body is transient and worth retrying by the caller), then the
+ * hand-written decoders, with the zod schemas loaded only to explain what those refuse.
  * @module
  */
 import type { z } from "zod";
 import { ScaleSetError } from "./errors.js";
+import { type Decoded, fastDecoders, type ResponseName } from "./fast-responses.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
+import { loadSchemas } from "./load-schemas.js";
 import { redactUrl } from "./redact.js";
 
 /**
@@ -54,24 +57,38 @@ export function validate<S extends z.ZodType>(
   );
 }
 
-/** Decodes a success response body with `schema`; `null` yields undefined when `nullable`. */
-export function decodeBody<S extends z.ZodType>(
-  schema: S,
+/**
+ * Decodes a parsed value as the schema `name` of schemas.ts: the hand-written decoder first;
+ * when it refuses, zod is loaded and decides (its `BAD_RESPONSE` message, or its value).
+ */
+export async function decodeValue<K extends ResponseName>(
+  name: K,
+  value: unknown,
+  where: Where,
+): Promise<Decoded<K>> {
+  const fast = (fastDecoders[name] as (v: unknown) => Decoded<K> | undefined)(value);
+  if (fast !== undefined) return fast;
+  return validate((await loadSchemas())[name], value, where) as Decoded<K>;
+}
+
+/** Decodes a success response body as the schema `name`; `BAD_RESPONSE` when malformed. */
+export async function decodeBody<K extends ResponseName>(
+  name: K,
   req: HttpRequest,
   res: HttpResponse,
   what: string,
-): z.output<S> {
+): Promise<Decoded<K>> {
   const where = () => `${what}: ${req.method} ${redactUrl(req.url)}`;
-  return validate(schema, parseJsonText(res.body, where), where);
+  return decodeValue(name, parseJsonText(res.body, where), where);
 }
 
 /** Like {@link decodeBody} but a literal `null` body gives undefined (spec §3.5, §3.11). */
-export function decodeNullableBody<S extends z.ZodType>(
-  schema: S,
+export async function decodeNullableBody<K extends ResponseName>(
+  name: K,
   req: HttpRequest,
   res: HttpResponse,
   what: string,
-): z.output<S> | undefined {
+): Promise<Decoded<K> | undefined> {
   if (res.body.trim() === "null") return undefined;
-  return decodeBody(schema, req, res, what);
+  return decodeBody(name, req, res, what);
 }

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { fastObject, readStrings } from "./fast-decode.js";
-import { ciObject, int64, str, time } from "./schemas.js";
+import { fastJobs } from "./fast-messages.js";
+import { schemas } from "./zod-schemas.js";
 
-const shape = {
-  runnerRequestId: int64,
-  jobId: str,
-  queueTime: time,
-  requestLabels: z
-    .array(z.string())
-    .nullish()
-    .transform((v) => v ?? []),
-};
-const schema = ciObject(shape);
-const fast = fastObject(shape, { requestLabels: readStrings });
+// int64, str, time and string-array fields with Go's key matching, through a job message.
+const schema = schemas.message.jobAssigned;
+const fast = fastJobs.jobAssigned;
 
 const inputs: unknown[] = [
   {

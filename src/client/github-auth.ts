@@ -6,14 +6,12 @@
  * @module
  */
 
-import { z } from "zod";
 import { ADMIN_TOKEN_REFRESH_MARGIN_MS, adminTokenExpiryMs } from "./admin-token.js";
 import { type GitHubAppCredentials, importAppKey, type SigningKey, signAppJwt } from "./app-jwt.js";
 import { type ConfigUrl, githubApiUrl, registrationTokenPath } from "./config-url.js";
 import { decodeBody } from "./decode.js";
 import type { HttpRequest, HttpTransport } from "./http.js";
 import { responseError } from "./response-errors.js";
-import { ciObject } from "./schemas.js";
 
 /** What the client authenticates with. */
 export type Credentials = { token: string } | { app: GitHubAppCredentials };
@@ -25,8 +23,6 @@ export interface AdminConnection {
   readonly expiresAtMs: number;
 }
 
-const tokenSchema = ciObject({ token: z.string().min(1) });
-const registrationSchema = ciObject({ url: z.string().min(1), token: z.string().min(1) });
 const authFailure = (status: number) =>
   status === 401 || status === 403 ? "AUTH_FAILED" : undefined;
 
@@ -89,7 +85,7 @@ export class GitHubAuth {
     const regRes = await this.#transport.send(regReq);
     const what = "failed to get runner registration token";
     if (regRes.status !== 201) throw responseError(what, regReq, regRes, authFailure);
-    const regToken = decodeBody(tokenSchema, regReq, regRes, what).token;
+    const regToken = (await decodeBody("token", regReq, regRes, what)).token;
 
     const body = `${JSON.stringify({ url: this.#config.url, runner_event: "register" })}\n`;
     const adminReq = {
@@ -105,7 +101,7 @@ export class GitHubAuth {
     const adminWhat = "failed to get Actions service admin connection";
     if (adminRes.status < 200 || adminRes.status > 299)
       throw responseError(adminWhat, adminReq, adminRes, authFailure);
-    const { url, token } = decodeBody(registrationSchema, adminReq, adminRes, adminWhat);
+    const { url, token } = await decodeBody("registration", adminReq, adminRes, adminWhat);
     const conn = { url, token, expiresAtMs: adminTokenExpiryMs(token) };
     this.#current = conn;
     return conn;
@@ -122,7 +118,7 @@ export class GitHubAuth {
     const res = await this.#transport.send(req);
     const what = "failed to get access token for GitHub App auth";
     if (res.status !== 201) throw responseError(what, req, res, authFailure);
-    return decodeBody(tokenSchema, req, res, what).token;
+    return (await decodeBody("token", req, res, what)).token;
   }
 
   #request(path: string, contentType: string, authorization: string): HttpRequest {

@@ -21,10 +21,9 @@ import { ConfigError, isScaleSetError, ScaleSetError } from "./errors.js";
 import { raceAbort } from "./github-auth.js";
 import { goJson } from "./go-json.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
-import { parseRunnerScaleSetMessage } from "./messages.js";
+import { decodeRunnerScaleSetMessage } from "./messages.js";
 import { redactUrl } from "./redact.js";
 import { responseError, type StatusClassifier } from "./response-errors.js";
-import { acquiredJobsSchema, sessionSchema } from "./schemas.js";
 import type { RequestOptions } from "./types.js";
 
 const MAX_CAPACITY = 2_147_483_647;
@@ -66,7 +65,7 @@ export async function createSession(
   return new MessageSessionClient(
     service,
     scaleSetId,
-    checkSession(decodeBody(sessionSchema, req, res, what), what),
+    checkSession(await decodeBody("session", req, res, what), what),
   );
 }
 
@@ -166,7 +165,7 @@ export class MessageSessionClient {
       const res = await this.#service.transport.send(req, options?.signal);
       if (res.status === 202) return undefined;
       if (res.status !== 200) throw queueError("failed to get message", req, res, pollStatus);
-      return parseRunnerScaleSetMessage(
+      return decodeRunnerScaleSetMessage(
         res.body,
         () => `failed to get message: GET ${redactUrl(req.url)}`,
       );
@@ -208,7 +207,7 @@ export class MessageSessionClient {
         on401: QUEUE_401,
         signal: options?.signal,
       });
-      return decodeBody(acquiredJobsSchema, req, res, what).value;
+      return (await decodeBody("acquiredJobs", req, res, what)).value;
     });
   }
 
@@ -235,7 +234,7 @@ export class MessageSessionClient {
       accept: [200],
       classify: sessionGone,
     });
-    this.#session = checkSession(decodeBody(sessionSchema, req, res, what), what);
+    this.#session = checkSession(await decodeBody("session", req, res, what), what);
     return this.#session;
   }
 

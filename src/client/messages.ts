@@ -2,9 +2,11 @@
  * Parsing a GetMessage 200 body (protocol-spec.md §4): the outer message, its `body` (a JSON
  * string holding up to 50 job messages) and the four job message types. Unknown inner types
  * are ignored; anything malformed fails the whole message with a `BAD_RESPONSE` error.
+ *
+ * The hand-written decoder (fast-messages.ts) reads every well-formed message; the zod path
+ * here runs only when it refuses one, to throw the error naming the offending field.
  * @module
  */
-import { z } from "zod";
 import type {
   JobAssigned,
   JobAvailable,
@@ -15,54 +17,9 @@ import type {
 import { MESSAGE_TYPE_JOB_MESSAGES } from "../wire/types.js";
 import { parseJsonText, validate, type Where, whereText } from "./decode.js";
 import { ScaleSetError } from "./errors.js";
-import { fastObject, isRecord, readStrings, requiredReader } from "./fast-decode.js";
-import { ciObject, int64, statisticsSchema, statisticsShape, str, time } from "./schemas.js";
-
-const outerSchema = ciObject({
-  messageId: int64,
-  messageType: str,
-  body: str,
-  statistics: statisticsSchema.nullish(),
-});
-
-const base = {
-  runnerRequestId: int64,
-  repositoryName: str,
-  ownerName: str,
-  jobId: str,
-  jobWorkflowRef: str,
-  jobDisplayName: str,
-  workflowRunId: int64,
-  eventName: str,
-  requestLabels: z
-    .array(z.string())
-    .nullish()
-    .transform((v) => v ?? []),
-  queueTime: time,
-  scaleSetAssignTime: time,
-  runnerAssignTime: time,
-  finishTime: time,
-};
-
-const jobAvailableShape = { ...base, acquireJobUrl: str };
-const jobStartedShape = { ...base, runnerId: int64, runnerName: str };
-const jobCompletedShape = { ...base, result: str, runnerId: int64, runnerName: str };
-const jobAvailableSchema = ciObject(jobAvailableShape);
-const jobAssignedSchema = ciObject(base);
-const jobStartedSchema = ciObject(jobStartedShape);
-const jobCompletedSchema = ciObject(jobCompletedShape);
-const elementSchema = ciObject({ messageType: z.string() });
-
-// Hand-written decoders for well-formed input; zod runs only when they refuse, to explain why.
-const labels = { requestLabels: readStrings };
-const fastOuter = fastObject(
-  { messageId: int64, messageType: str, body: str, statistics: statisticsSchema },
-  { statistics: requiredReader(fastObject(statisticsShape)) },
-);
-const fastJobAvailable = fastObject(jobAvailableShape, labels);
-const fastJobAssigned = fastObject(base, labels);
-const fastJobStarted = fastObject(jobStartedShape, labels);
-const fastJobCompleted = fastObject(jobCompletedShape, labels);
+import { fastMessage } from "./fast-messages.js";
+import { loadSchemas, loadSchemasSync } from "./load-schemas.js";
+import type { ZodSchemas } from "./schemas.js";
 
 /**
  * Parses the GetMessage 200 body text (BOM already stripped).
@@ -73,7 +30,29 @@ const fastJobCompleted = fastObject(jobCompletedShape, labels);
  */
 export function parseRunnerScaleSetMessage(text: string, where: Where): RunnerScaleSetMessage {
   const parsed = parseJsonText(text, where);
-  const outer = fastOuter(parsed) ?? validate(outerSchema, parsed, where);
+  return fastMessage(parsed) ?? explainMessage(parsed, where, loadSchemasSync());
+}
+
+/**
+ * {@link parseRunnerScaleSetMessage} for the client's own GetMessage: the same result, with zod
+ * (when a body needs explaining) loaded as an ES module, shared with other zod users.
+ */
+export async function decodeRunnerScaleSetMessage(
+  text: string,
+  where: Where,
+): Promise<RunnerScaleSetMessage> {
+  const parsed = parseJsonText(text, where);
+  return fastMessage(parsed) ?? explainMessage(parsed, where, await loadSchemas());
+}
+
+/** Decodes a parsed body with the zod schemas: the message, or the `BAD_RESPONSE` error. */
+export function explainMessage(
+  parsed: unknown,
+  where: Where,
+  schemas: ZodSchemas,
+): RunnerScaleSetMessage {
+  const s = schemas.message;
+  const outer = validate(s.outer, parsed, where);
   if (outer.messageType !== MESSAGE_TYPE_JOB_MESSAGES) {
     throw new ScaleSetError(
       "BAD_RESPONSE",
@@ -96,36 +75,32 @@ export function parseRunnerScaleSetMessage(text: string, where: Where): RunnerSc
   };
   if (outer.body === "") return message;
   const bodyWhere = () => `${whereText(where)}: body of message ${outer.messageId}`;
-  const body = parseJsonText(outer.body, bodyWhere);
-  const elements = Array.isArray(body) ? body : validate(z.array(z.unknown()), body, bodyWhere);
+  const elements = validate(s.body, parseJsonText(outer.body, bodyWhere), bodyWhere);
   elements.forEach((element, i) => {
     const at = () => `${bodyWhere()}[${i}]`;
-    const messageType =
-      isRecord(element) && typeof element["messageType"] === "string"
-        ? element["messageType"]
-        : validate(elementSchema, element, at).messageType;
+    const { messageType } = validate(s.element, element, at);
     switch (messageType) {
       case "JobAvailable":
         message.jobAvailableMessages.push({
-          ...(fastJobAvailable(element) ?? validate(jobAvailableSchema, element, at)),
+          ...validate(s.jobAvailable, element, at),
           messageType,
         } satisfies JobAvailable);
         break;
       case "JobAssigned":
         message.jobAssignedMessages.push({
-          ...(fastJobAssigned(element) ?? validate(jobAssignedSchema, element, at)),
+          ...validate(s.jobAssigned, element, at),
           messageType,
         } satisfies JobAssigned);
         break;
       case "JobStarted":
         message.jobStartedMessages.push({
-          ...(fastJobStarted(element) ?? validate(jobStartedSchema, element, at)),
+          ...validate(s.jobStarted, element, at),
           messageType,
         } satisfies JobStarted);
         break;
       case "JobCompleted":
         message.jobCompletedMessages.push({
-          ...(fastJobCompleted(element) ?? validate(jobCompletedSchema, element, at)),
+          ...validate(s.jobCompleted, element, at),
           messageType,
         } satisfies JobCompleted);
         break;

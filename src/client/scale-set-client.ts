@@ -28,13 +28,6 @@ import { HttpTransport } from "./http.js";
 import { resolveHttpOptions } from "./http-options.js";
 import { createSession, deleteSession, type MessageSessionClient } from "./message-session.js";
 import type { StatusClassifier } from "./response-errors.js";
-import {
-  jitConfigSchema,
-  listSchema,
-  runnerGroupSchema,
-  runnerReferenceSchema,
-  runnerScaleSetSchema,
-} from "./schemas.js";
 import type {
   JitRunnerSettings,
   RequestOptions,
@@ -119,7 +112,7 @@ export class ScaleSetClient {
       [200],
       options,
     );
-    const list = decodeBody(listSchema(runnerScaleSetSchema), req, res, what);
+    const list = await decodeBody("runnerScaleSetList", req, res, what);
     return pickByCount(list, `runner scale sets found with name "${name}"`, what);
   }
 
@@ -132,7 +125,7 @@ export class ScaleSetClient {
     const what = "failed to get runner scale set by id";
     const { req, res } = await this.#call(what, "GET", `${SCALE_SETS}/${id}`, [200, 404], options);
     if (res.status === 404) return undefined;
-    return decodeNullableBody(runnerScaleSetSchema, req, res, what);
+    return decodeNullableBody("runnerScaleSet", req, res, what);
   }
 
   /**
@@ -149,7 +142,7 @@ export class ScaleSetClient {
       [200],
       options,
     );
-    const list = decodeBody(listSchema(runnerGroupSchema), req, res, what);
+    const list = await decodeBody("runnerGroupList", req, res, what);
     const group = pickByCount(list, `runner groups found with name "${name}"`, what);
     if (!group)
       throw new ScaleSetError(
@@ -171,7 +164,7 @@ export class ScaleSetClient {
     const body = encodeCreateScaleSet(scaleSet);
     const what = "failed to create runner scale set";
     const { req, res } = await this.#call(what, "POST", SCALE_SETS, [200], options, body);
-    return decodeBody(runnerScaleSetSchema, req, res, what);
+    return decodeBody("runnerScaleSet", req, res, what);
   }
 
   /** Updates a scale set with a partial object (PATCH, merge semantics; spec §3.8). */
@@ -192,7 +185,7 @@ export class ScaleSetClient {
       body,
       scaleSetNotFound,
     );
-    return decodeBody(runnerScaleSetSchema, req, res, what);
+    return decodeBody("runnerScaleSet", req, res, what);
   }
 
   /** Deletes a scale set (204 expected; spec §3.9). */
@@ -232,7 +225,7 @@ export class ScaleSetClient {
       encodeJitSettings(settings),
       scaleSetNotFound,
     );
-    return decodeBody(jitConfigSchema, req, res, what);
+    return decodeBody("jitConfig", req, res, what);
   }
 
   /**
@@ -254,7 +247,7 @@ export class ScaleSetClient {
       undefined,
       runnerNotFound,
     );
-    return decodeNullableBody(runnerReferenceSchema, req, res, what);
+    return decodeNullableBody("runnerReference", req, res, what);
   }
 
   /** The runner named `name`, or undefined (spec §3.11). @throws ScaleSetError `NOT_UNIQUE`. */
@@ -271,7 +264,7 @@ export class ScaleSetClient {
       [200],
       options,
     );
-    const list = decodeBody(listSchema(runnerReferenceSchema), req, res, what);
+    const list = await decodeBody("runnerReferenceList", req, res, what);
     return pickByCount(list, `runners found with name "${name}"`, what);
   }
 
