@@ -37,8 +37,13 @@ export function startSide(
   if (emulator.caFile) flags.push("--ca-file", emulator.caFile);
   const env = { BENCH_TOKEN: emulator.token };
   return side === "ours"
-    ? new JsonChild(process.execPath, [AGENT_JS, mode, ...flags], env)
+    ? new JsonChild(process.execPath, [...oursNodeFlags(), AGENT_JS, mode, ...flags], env)
     : new JsonChild(GO_BIN, [mode, ...flags], env);
+}
+
+/** BENCH_NODE_FLAGS: extra node flags for our side, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+function oursNodeFlags(): string[] {
+  return (process.env["BENCH_NODE_FLAGS"] ?? "").split(/\s+/).filter(Boolean);
 }
 
 /** An orchestrator-side client for setup (creating scale sets). */
