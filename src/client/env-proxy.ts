@@ -7,7 +7,8 @@
  * @module
  */
 import { BlockList, isIP } from "node:net";
-import { Dispatcher } from "./undici-lite.js";
+import type { Dispatcher } from "undici";
+import { Dispatcher as DispatcherBase } from "./undici-lite.js";
 
 /** `NAME` or `name` from the environment, the first non-empty one (Go's `getEnvAny`). */
 export function goEnv(upperName: string): string | undefined {
@@ -169,7 +170,7 @@ const MAX_REMEMBERED_ORIGINS = 256;
  * that proxy is missing or `noProxy` matches. Replaces undici's `EnvHttpProxyAgent` routing, which
  * falls back to `HTTP_PROXY` for https and knows no CIDR or IP entries in NO_PROXY.
  */
-export class ProxyRouter extends Dispatcher {
+export class ProxyRouter extends DispatcherBase {
   readonly #routes: ProxyRoutes;
   readonly #byOrigin = new Map<string, Dispatcher>();
 
