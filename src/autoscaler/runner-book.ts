@@ -30,6 +30,15 @@ export interface RunnerEntry {
 /** Runners by name with counts by state. Not safe across processes; fine across async calls. */
 export class RunnerBook {
   readonly #runners = new Map<string, RunnerEntry>();
+  /** Kept as runners come, go and change state: counting by a scan made a burst quadratic. */
+  readonly #byState: Record<RunnerState, number> = {
+    starting: 0,
+    idle: 0,
+    busy: 0,
+    done: 0,
+    removing: 0,
+    dead: 0,
+  };
 
   /** Adds a runner in `state`; `fields` override the defaults. */
   add(name: string, state: RunnerState, fields: Partial<RunnerEntry> = {}): RunnerEntry {
@@ -50,7 +59,10 @@ export class RunnerBook {
       retryAt: 0,
       ...fields,
     };
+    const previous = this.#runners.get(name);
+    if (previous) this.#byState[previous.state]--;
     this.#runners.set(name, entry);
+    this.#byState[entry.state]++;
     return entry;
   }
 
@@ -63,7 +75,10 @@ export class RunnerBook {
   }
 
   delete(name: string): void {
+    const entry = this.#runners.get(name);
+    if (!entry) return;
     this.#runners.delete(name);
+    this.#byState[entry.state]--;
   }
 
   get size(): number {
@@ -76,24 +91,17 @@ export class RunnerBook {
 
   /** Moves a runner to `state` and stamps the time. */
   setState(entry: RunnerEntry, state: RunnerState): void {
+    if (this.#runners.get(entry.name) === entry) {
+      this.#byState[entry.state]--;
+      this.#byState[state]++;
+    }
     entry.state = state;
     entry.since = Date.now();
   }
 
   /** Runner counts by state (`target`/`assigned` filled by the caller). */
   counts(target: number, assigned: number): AutoscalerCounts {
-    const counts: AutoscalerCounts = {
-      starting: 0,
-      idle: 0,
-      busy: 0,
-      done: 0,
-      removing: 0,
-      dead: 0,
-      target,
-      assigned,
-    };
-    for (const entry of this.#runners.values()) counts[entry.state]++;
-    return counts;
+    return { ...this.#byState, target, assigned };
   }
 
   /** Read-only snapshot of every runner. */
