@@ -13,6 +13,21 @@ import { goEncodeQuery, parseQuery } from "./go-json.js";
  * unless present, re-encoded sorted with form encoding.
  */
 export function actionsUrl(base: string, relative: string): string {
+  const key = `${base}\n${relative}`;
+  const cached = recent.get(key);
+  if (cached !== undefined) return cached;
+  const url = buildActionsUrl(base, relative);
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(key, url);
+  return url;
+}
+
+// The same few URLs are built over and over (a burst asks for thousands of JIT configs); parsing
+// and re-encoding each time was ~4 % of the client's CPU there.
+const RECENT_MAX = 512;
+const recent = new Map<string, string>();
+
+function buildActionsUrl(base: string, relative: string): string {
   const baseUrl = new URL(base);
   const noFragment = relative.split("#", 1)[0] ?? "";
   const q = noFragment.indexOf("?");
