@@ -135,6 +135,34 @@ describe("Autoscaler", () => {
     expect(provider.running()).toHaveLength(2);
   });
 
+  it("queues a burst's starts behind the concurrency limit and forgets the queued ones on drain", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    class GatedProvider extends FakeProvider {
+      override async start(...args: Parameters<FakeProvider["start"]>): Promise<void> {
+        calls++;
+        await gate;
+        return super.start(...args);
+      }
+    }
+    const { autoscaler, provider, service } = setup(
+      { concurrency: 2, startWaitMs: 0, maxRunners: 100 },
+      new GatedProvider(),
+    );
+    await autoscaler.handleDesiredRunnerCount(50);
+    await until(() => calls === 2);
+    expect(autoscaler.counts().starting).toBe(50);
+    const drained = autoscaler.drain({ timeoutMs: 5000 });
+    release();
+    expect(await drained).toEqual([]);
+    expect(calls).toBe(2);
+    expect(provider.running()).toHaveLength(0);
+    expect(service.runnerNames()).toHaveLength(0);
+  });
+
   it("removes a runner once its job completed and it exited, then keeps the minimum", async () => {
     const { autoscaler, provider, service } = setup({ minRunners: 1, maxRunners: 3 });
     autoscaler.start();

@@ -48,6 +48,16 @@ export class Autoscaler implements Scaler {
   readonly #logger: Logger;
   readonly #metrics: AutoscalerMetrics;
   readonly #limiter: Limiter;
+  readonly #concurrency: number;
+  /**
+   * Runners waiting for a start slot, oldest first (already `starting` in the book). A burst of
+   * thousands queues entries here instead of building a task per runner up front, which held
+   * the first JIT config request back for as long as that took.
+   */
+  #startQueue: RunnerEntry[] = [];
+  #startQueueHead = 0;
+  #startsRunning = 0;
+  #startsIdleWaiters: Array<() => void> = [];
   readonly #book = new RunnerBook();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopController = new AbortController();
@@ -75,7 +85,8 @@ export class Autoscaler implements Scaler {
     this.#exitGraceMs = options.exitGraceMs ?? 60_000;
     this.#logger = childLogger(options.logger ?? silentLogger, { scaleSet: options.scaleSetName });
     this.#metrics = options.metrics ?? {};
-    this.#limiter = new Limiter(options.concurrency ?? 16);
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
+    this.#limiter = new Limiter(this.#concurrency);
     this.#ops = new RunnerOps({
       client: this.#client,
       provider: this.#provider,
@@ -131,11 +142,11 @@ export class Autoscaler implements Scaler {
    */
   async handleDesiredRunnerCount(count: number, ctx?: ScalerContext): Promise<number> {
     this.#assigned = Math.max(0, count);
-    const starts = this.#scale();
-    if (starts.length > 0 && this.#startWaitMs > 0) {
+    const began = this.#scale();
+    if (began && this.#startWaitMs > 0) {
       // Letting the listener ack and re-poll while the JIT config requests are in flight puts
       // those requests behind two others on the same connection (bench/: reaction latency).
-      await settledWithin(starts, this.#startWaitMs, ctx?.signal);
+      await settledWithin(this.#startsIdle(), this.#startWaitMs, ctx?.signal);
     }
     return this.target;
   }
@@ -241,6 +252,7 @@ export class Autoscaler implements Scaler {
    */
   async drain(options: { timeoutMs: number; signal?: AbortSignal }): Promise<RunnerInfo[]> {
     this.#draining = true;
+    this.#dropQueuedStarts();
     const deadline = Date.now() + options.timeoutMs;
     this.#logger.info({ runners: this.#book.size, timeoutMs: options.timeoutMs }, "draining");
     while (!options.signal?.aborted) {
@@ -272,16 +284,17 @@ export class Autoscaler implements Scaler {
   /** Stops the provider watch and waits for in-flight operations. Runners are left as they are. */
   async stop(): Promise<void> {
     this.#draining = true;
+    this.#dropQueuedStarts();
     this.#stopController.abort(new Error("autoscaler stopped"));
     this.#unsubscribe?.();
     await this.#monitor;
     await this.settled();
   }
 
-  /** Starts or removes runners to meet the target; returns the starts it began. */
-  #scale(): Promise<void>[] {
-    const starts: Promise<void>[] = [];
-    if (this.#draining) return starts;
+  /** Starts or removes runners to meet the target; true when it queued starts. */
+  #scale(): boolean {
+    if (this.#draining) return false;
+    let began = false;
     const counts = this.counts();
     const live = counts.starting + counts.idle + counts.busy;
     // Finished runners still exiting and runners being removed hold their slot until they are
@@ -289,7 +302,14 @@ export class Autoscaler implements Scaler {
     const deficit = counts.target - live - counts.removing - counts.done;
     if (deficit > 0 && Date.now() >= this.#backoffUntil) {
       this.#logger.debug({ target: counts.target, live, starting: deficit }, "scaling up");
-      for (let i = 0; i < deficit; i++) starts.push(this.#launch());
+      for (let i = 0; i < deficit; i++) {
+        this.#startQueue.push(
+          this.#book.add(runnerName(this.#scaleSetName), "starting", { op: true }),
+        );
+      }
+      began = true;
+      this.#changed();
+      this.#pumpStarts();
     }
     const excess = live - counts.target;
     if (excess > 0) {
@@ -300,30 +320,67 @@ export class Autoscaler implements Scaler {
         .slice(0, excess);
       for (const entry of idle) this.#removeLater(entry, "scale-down");
     }
-    return starts;
+    return began;
   }
 
-  #launch(): Promise<void> {
-    const entry = this.#book.add(runnerName(this.#scaleSetName), "starting", { op: true });
+  /** Starts queued runners while fewer than `concurrency` starts are running. */
+  #pumpStarts(): void {
+    while (this.#startsRunning < this.#concurrency) {
+      const entry = this.#startQueue[this.#startQueueHead];
+      if (entry === undefined) break;
+      this.#startQueueHead++;
+      this.#startsRunning++;
+      void this.#track(
+        this.#startOne(entry).finally(() => {
+          this.#startsRunning--;
+          this.#pumpStarts();
+        }),
+      );
+    }
+    if (this.#startQueueHead >= this.#startQueue.length) {
+      this.#startQueue = [];
+      this.#startQueueHead = 0;
+      if (this.#startsRunning === 0) {
+        for (const resolve of this.#startsIdleWaiters.splice(0)) resolve();
+      }
+    }
+  }
+
+  /** Resolves once no start is queued or running. */
+  #startsIdle(): Promise<void> {
+    if (this.#startsRunning === 0 && this.#startQueueHead >= this.#startQueue.length) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#startsIdleWaiters.push(resolve));
+  }
+
+  /** Forgets runners still waiting for a start slot (draining or stopping). */
+  #dropQueuedStarts(): void {
+    const queued = this.#startQueue.slice(this.#startQueueHead);
+    if (queued.length === 0) return;
+    for (const entry of queued) {
+      if (this.#book.get(entry.name) === entry) this.#book.delete(entry.name);
+    }
+    this.#startQueue = [];
+    this.#startQueueHead = 0;
     this.#changed();
-    return this.#track(
-      this.#limiter.run(async () => {
-        if (this.#draining) {
-          this.#book.delete(entry.name);
-          this.#changed();
-          return;
-        }
-        if (await this.#ops.start(entry)) {
-          this.#failures = 0;
-          this.#totals.started++;
-        } else {
-          this.#totals.failedStarts++;
-          this.#failures++;
-          this.#backoffUntil =
-            Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.#failures, 7));
-        }
-      }),
-    );
+    this.#pumpStarts();
+  }
+
+  async #startOne(entry: RunnerEntry): Promise<void> {
+    if (this.#draining) {
+      this.#book.delete(entry.name);
+      this.#changed();
+      return;
+    }
+    if (await this.#ops.start(entry)) {
+      this.#failures = 0;
+      this.#totals.started++;
+    } else {
+      this.#totals.failedStarts++;
+      this.#failures++;
+      this.#backoffUntil = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.#failures, 7));
+    }
   }
 
   /** One provider check: removes finished and dead runners and strangers, then rescales. */
@@ -413,9 +470,9 @@ export class Autoscaler implements Scaler {
   }
 }
 
-/** Resolves when every promise has settled, `ms` has passed or `signal` aborts. */
+/** Resolves when `promise` has settled, `ms` has passed or `signal` aborts. */
 function settledWithin(
-  promises: Promise<void>[],
+  promise: Promise<void>,
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
@@ -427,6 +484,6 @@ function settledWithin(
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
-    void Promise.allSettled(promises).then(done);
+    void promise.then(done, done);
   });
 }
