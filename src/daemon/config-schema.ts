@@ -42,25 +42,38 @@ export const scaleSetFields = {
   docker: dockerSchema.optional(),
 };
 
-/** The raw config: what a YAML file may hold, and what env vars and flags map to. */
-export const rawConfigSchema = z.strictObject({
+/**
+ * The connection keys: config URL and credentials (top level = defaults for every entry of
+ * `scaleSets`; see `config-connection.ts` for how an entry's credentials combine with them).
+ */
+export const connectionFields = {
   url: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
   appClientId: z.string().min(1).optional(),
   appInstallationId: z.number().int().positive().optional(),
   appPrivateKey: z.string().min(1).optional(),
   appPrivateKeyFile: z.string().min(1).optional(),
+};
+
+/** One entry of `scaleSets`: a scale set and, optionally, its own connection. */
+export const scaleSetEntrySchema = z.strictObject({ ...connectionFields, ...scaleSetFields });
+
+/** The raw config: what a YAML file may hold, and what env vars and flags map to. */
+export const rawConfigSchema = z.strictObject({
+  ...connectionFields,
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   logFormat: z.enum(["json", "pretty", "auto"]).optional(),
   metricsAddr: z.string().min(1).optional(),
   drainTimeout: z.union([z.string(), z.number()]).optional(),
   deleteOnExit: z.boolean().optional(),
   ...scaleSetFields,
-  scaleSets: z.array(z.strictObject(scaleSetFields)).min(1).optional(),
+  scaleSets: z.array(scaleSetEntrySchema).min(1).optional(),
 });
 
 /** Raw config input (every key optional). */
 export type RawConfig = z.infer<typeof rawConfigSchema>;
+/** One raw `scaleSets` entry. */
+export type RawScaleSetEntry = z.infer<typeof scaleSetEntrySchema>;
 
 /** How the daemon authenticates. Secrets: never log these. */
 export type AuthConfig =
@@ -79,8 +92,21 @@ export type ProviderConfig =
     }
   | { type: "process"; runnerDir: string; workDir: string };
 
+/** Where a scale set lives and how to authenticate there. Secrets: never log `auth`. */
+export interface Connection {
+  url: string;
+  auth: AuthConfig;
+}
+
 /** One scale set the daemon runs. */
 export interface ScaleSetConfig {
+  /**
+   * Config URL of this scale set: the entry's own `url`, else the top-level one. Always set by
+   * `loadConfig`; when absent (a hand-built config) {@link DaemonConfig.url} applies.
+   */
+  url?: string;
+  /** Credentials of this scale set, like {@link url}; when absent {@link DaemonConfig.auth}. */
+  auth?: AuthConfig;
   name: string;
   labels: string[];
   runnerGroup: string;
@@ -91,6 +117,10 @@ export interface ScaleSetConfig {
 
 /** The resolved daemon configuration (deeply frozen). */
 export interface DaemonConfig {
+  /**
+   * The default connection: the one of scale sets that carry none. `loadConfig` sets it to the
+   * first scale set's (in a flag-only setup, the only one); use {@link connectionOf} per scale set.
+   */
   url: string;
   auth: AuthConfig;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -103,3 +133,8 @@ export interface DaemonConfig {
 
 /** Default runner image (the official runner). */
 export const DEFAULT_RUNNER_IMAGE = "ghcr.io/actions/actions-runner:latest";
+
+/** The connection of `set`: its own URL and credentials, else the config's defaults. */
+export function connectionOf(config: DaemonConfig, set: ScaleSetConfig): Connection {
+  return { url: set.url ?? config.url, auth: set.auth ?? config.auth };
+}

@@ -68,8 +68,9 @@ function validate(raw: Record<string, unknown>, where: (path: PropertyKey[]) => 
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   if (issue.code === "unrecognized_keys") {
-    const path = issue.path.length > 0 ? `${where(issue.path)}: ` : "";
-    throw new DaemonConfigError(where([]) || "config", `${path}unknown key "${issue.keys[0]}"`);
+    // In a `scaleSets` entry: name the entry (`scaleSets[1] in file.yaml`).
+    const field = issue.path.length > 0 ? where(issue.path) : where([]) || "config";
+    throw new DaemonConfigError(field, `unknown key "${issue.keys[0]}"`);
   }
   throw new DaemonConfigError(where(issue.path), issue.message.replace(/^Invalid input: /, ""));
 }
@@ -94,8 +95,15 @@ export function configFromFile(path: string): RawConfig {
     throw new DaemonConfigError("--config", `"${path}" must hold a YAML mapping`);
   }
   return validate(data as Record<string, unknown>, (p) =>
-    p.length === 0 ? `config file ${path}` : `${p.map(String).join(".")} in ${path}`,
+    p.length === 0 ? `config file ${path}` : `${keyPath(p)} in ${path}`,
   );
+}
+
+/** `["scaleSets", 1, "appInstallationId"]` → `scaleSets[1].appInstallationId`. */
+function keyPath(path: PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+    .join("");
 }
 
 /** `env[name]` (a function so the index access reads the same to tsc and biome). */

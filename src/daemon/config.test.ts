@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "./config.js";
+import { loadConfig, loadConnection, loadConnections } from "./config.js";
+import { connectionOf } from "./config-schema.js";
 import { parseDuration, parseHostPort } from "./duration.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "scaleset-config-"));
@@ -27,6 +28,8 @@ describe("loadConfig", () => {
     const config = loadConfig({ flags: { ...base, labels: "a, b", maxRunners: "4" }, env: {} });
     expect(config.scaleSets).toEqual([
       {
+        url: base.url,
+        auth: { kind: "token", token: base.token },
         name: "linux",
         labels: ["a", "b"],
         runnerGroup: "default",
@@ -133,6 +136,322 @@ describe("loadConfig", () => {
       }),
     );
     expect(message).toBe("--app-private-key: is not a PEM private key");
+  });
+});
+
+describe("per-entry connections", () => {
+  const pem = (tag: string) => `-----BEGIN PRIVATE KEY-----\n${tag}\n-----END PRIVATE KEY-----\n`;
+  const topKey = join(tmp, "top.pem");
+  const ownKey = join(tmp, "own.pem");
+  writeFileSync(topKey, pem("top-app-key-material"));
+  writeFileSync(ownKey, pem("own-app-key-material"));
+  const SECRETS = [
+    "ghp_top_secret_0000",
+    "ghp_entry_secret_1111",
+    "top-app-key-material",
+    "own-app-key-material",
+    "inline-secret-key-material",
+  ];
+  let files = 0;
+  /** Writes `lines` as a config file and loads it (no env). */
+  const load = (lines: string[], env: NodeJS.ProcessEnv = {}) => {
+    const file = join(tmp, `conn-${files++}.yaml`);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    return loadConfig({ flags: { config: file }, env });
+  };
+  const fileError = (lines: string[]) => {
+    const message = errorOf(() => load(lines));
+    for (const secret of SECRETS) expect(message).not.toContain(secret);
+    return message;
+  };
+  const top = [
+    "url: https://github.com/org-a",
+    "token: ghp_top_secret_0000",
+    "appClientId: Iv1.top",
+    `appPrivateKeyFile: ${topKey}`,
+    "scaleSets:",
+  ];
+
+  it("takes each entry's url and credentials, else the top level's", () => {
+    const config = load([
+      ...top,
+      "  - name: inherits",
+      "  - name: own-token",
+      "    url: https://github.com/org-b",
+      "    token: ghp_entry_secret_1111",
+      "  - name: own-url",
+      "    url: https://github.com/org-c/repo",
+      "  - name: top-app-elsewhere",
+      "    url: https://github.com/org-d",
+      "    appInstallationId: 42",
+      "  - name: own-app",
+      "    url: https://github.com/enterprises/acme",
+      "    appClientId: Iv1.own",
+      "    appInstallationId: 7",
+      `    appPrivateKeyFile: ${ownKey}`,
+      "  - name: inherits-too",
+    ]);
+    const sets = config.scaleSets.map((s) => ({ name: s.name, ...connectionOf(config, s) }));
+    const topToken = { kind: "token", token: "ghp_top_secret_0000" };
+    expect(sets).toEqual([
+      { name: "inherits", url: "https://github.com/org-a", auth: topToken },
+      {
+        name: "own-token",
+        url: "https://github.com/org-b",
+        auth: { kind: "token", token: "ghp_entry_secret_1111" },
+      },
+      { name: "own-url", url: "https://github.com/org-c/repo", auth: topToken },
+      {
+        name: "top-app-elsewhere",
+        url: "https://github.com/org-d",
+        auth: {
+          kind: "app",
+          clientId: "Iv1.top",
+          installationId: 42,
+          privateKey: pem("top-app-key-material"),
+        },
+      },
+      {
+        name: "own-app",
+        url: "https://github.com/enterprises/acme",
+        auth: {
+          kind: "app",
+          clientId: "Iv1.own",
+          installationId: 7,
+          privateKey: pem("own-app-key-material"),
+        },
+      },
+      { name: "inherits-too", url: "https://github.com/org-a", auth: topToken },
+    ]);
+    // The first scale set's connection is the config's default one.
+    expect({ url: config.url, auth: config.auth }).toEqual({ url: sets[0]?.url, auth: topToken });
+    expect(Object.isFrozen(config.scaleSets[1]?.auth)).toBe(true);
+  });
+
+  it("lets flags and env set the defaults an entry's own keys override", () => {
+    const file = join(tmp, "flags-defaults.yaml");
+    writeFileSync(
+      file,
+      [
+        "scaleSets:",
+        "  - name: a",
+        "  - name: b",
+        "    url: https://github.com/org-b",
+        "    token: ghp_entry_secret_1111",
+      ].join("\n"),
+    );
+    const config = loadConfig({
+      flags: { config: file, url: "https://github.com/org-a" },
+      env: { GITHUB_TOKEN: "ghp_top_secret_0000" },
+    });
+    expect(config.scaleSets.map((s) => [s.url, s.auth])).toEqual([
+      ["https://github.com/org-a", { kind: "token", token: "ghp_top_secret_0000" }],
+      ["https://github.com/org-b", { kind: "token", token: "ghp_entry_secret_1111" }],
+    ]);
+  });
+
+  it("allows one name at several URLs but not twice at one URL", () => {
+    const config = load([
+      ...top,
+      "  - name: linux",
+      "  - name: linux",
+      "    url: https://github.com/org-b",
+    ]);
+    expect(config.scaleSets.map((s) => [s.name, s.url])).toEqual([
+      ["linux", "https://github.com/org-a"],
+      ["linux", "https://github.com/org-b"],
+    ]);
+    // A trailing slash or other case still names the same organization.
+    expect(
+      fileError([
+        ...top,
+        "  - name: linux",
+        "  - name: linux",
+        "    url: https://github.com/ORG-A/",
+      ]),
+    ).toBe(
+      'scaleSets[1].name: "linux" is configured twice (also scaleSets[0], at the same url); give it another name',
+    );
+    // Same name, process provider: the default work dir would be shared.
+    const process = ["    provider: process", `    runnerDir: ${runnerDir}`];
+    expect(
+      fileError([
+        ...top,
+        "  - name: linux",
+        ...process,
+        "  - name: linux",
+        "    url: https://github.com/org-b",
+        ...process,
+      ]),
+    ).toMatch(
+      /^scaleSets\[1\]\.workDir: ".*linux" is also the work dir of scaleSets\[0\] \(same name\); set a workDir of its own$/,
+    );
+  });
+
+  it("names the entry's key and the fix for each incoherent connection, echoing no secret", () => {
+    const noTop = ["scaleSets:"];
+    const cases: Array<[string[], string]> = [
+      [
+        [
+          ...noTop,
+          "  - name: a",
+          "    url: https://github.com/org-a",
+          "    token: ghp_entry_secret_1111",
+          "  - name: b",
+        ],
+        "scaleSets[1].url: missing; set it in this entry, or url at the top level (--url, SCALESET_URL)",
+      ],
+      [
+        [
+          "url: https://github.com/org-a",
+          ...noTop,
+          "  - name: a",
+          "    token: ghp_entry_secret_1111",
+          "  - name: b",
+        ],
+        "scaleSets[1]: no credentials; set token (or appClientId, appInstallationId and appPrivateKeyFile) in this entry or at the top level",
+      ],
+      [
+        ["url: https://github.com/org-a", ...noTop, "  - name: a", "  - name: b"],
+        "credentials: missing; give --token (or GITHUB_TOKEN) or a GitHub App (--app-client-id, --app-installation-id, --app-private-key-file)",
+      ],
+      [
+        [...top, "  - name: a", "    url: github.com/org-b"],
+        'scaleSets[0].url: "github.com/org-b" is not a GitHub organization, repository or enterprise URL (e.g. https://github.com/my-org)',
+      ],
+      [
+        [...top, "  - name: a", "    token: ghp_entry_secret_1111", "    appInstallationId: 3"],
+        "scaleSets[0].appInstallationId: set together with token; give this entry either a token or GitHub App keys",
+      ],
+      [
+        [...top, "  - name: a", "    appClientId: Iv1.own", `    appPrivateKeyFile: ${ownKey}`],
+        "scaleSets[0].appInstallationId: missing (needed for GitHub App auth)",
+      ],
+      [
+        [...top, "  - name: a", "    appInstallationId: 3", `    appPrivateKeyFile: ${ownKey}`],
+        "scaleSets[0].appClientId: missing (needed for GitHub App auth)",
+      ],
+      [
+        [...top, "  - name: a", "    appClientId: Iv1.own", "    appInstallationId: 3"],
+        "scaleSets[0].appPrivateKey: missing; give it or appPrivateKeyFile",
+      ],
+      [
+        [
+          ...top,
+          "  - name: a",
+          "    appClientId: Iv1.own",
+          "    appInstallationId: 3",
+          "    appPrivateKey: inline-secret-key-material",
+        ],
+        "scaleSets[0].appPrivateKey: is not a PEM private key",
+      ],
+      [
+        [
+          ...top,
+          "  - name: a",
+          "    appClientId: Iv1.own",
+          "    appInstallationId: 3",
+          "    appPrivateKeyFile: /nope/key.pem",
+        ],
+        'scaleSets[0].appPrivateKeyFile: cannot read "/nope/key.pem" (ENOENT)',
+      ],
+      [
+        [
+          "url: https://github.com/org-a",
+          "token: ghp_top_secret_0000",
+          ...noTop,
+          "  - name: a",
+          "    appInstallationId: 3",
+        ],
+        "scaleSets[0].appInstallationId: needs a GitHub App: set appClientId and appPrivateKeyFile in this entry or at the top level",
+      ],
+    ];
+    for (const [lines, expected] of cases)
+      expect(fileError(lines), lines.join("; ")).toBe(expected);
+  });
+
+  it("names the file key path of schema errors in an entry", () => {
+    const bad = (entry: string[]) => {
+      const message = fileError([...top, "  - name: a", ...entry]);
+      return message.replace(/ in \S+conn-\d+\.yaml/, " in FILE");
+    };
+    expect(bad(["    appInstallationId: abc"])).toBe(
+      "scaleSets[0].appInstallationId in FILE: expected number, received string",
+    );
+    expect(bad(["    token: 1234567"])).toBe(
+      "scaleSets[0].token in FILE: expected string, received number",
+    );
+    expect(bad(["    tokn: ghp_entry_secret_1111"])).toBe(
+      'scaleSets[0] in FILE: unknown key "tokn"',
+    );
+  });
+
+  it("gives the admin commands the connection of a named entry, or every distinct one", () => {
+    const file = join(tmp, "admin.yaml");
+    writeFileSync(
+      file,
+      [
+        ...top,
+        "  - name: a",
+        "  - name: b",
+        "  - name: linux",
+        "    url: https://github.com/org-b",
+        "    token: ghp_entry_secret_1111",
+        "  - name: linux",
+        "    url: https://github.com/org-c",
+        "    token: ghp_entry_secret_1111",
+        "  - name: c",
+        "    url: https://github.com/org-b",
+        "    token: ghp_entry_secret_1111",
+      ].join("\n"),
+    );
+    const options = { flags: { config: file }, env: {} };
+    expect(loadConnection(options).url).toBe("https://github.com/org-a");
+    expect(loadConnection(options, "a").url).toBe("https://github.com/org-a");
+    expect(loadConnection(options, "c")).toEqual({
+      url: "https://github.com/org-b",
+      auth: { kind: "token", token: "ghp_entry_secret_1111" },
+    });
+    expect(loadConnection(options, "no-such-entry").url).toBe("https://github.com/org-a");
+    expect(errorOf(() => loadConnection(options, "linux"))).toBe(
+      '--name: "linux" is the name of scaleSets[2], scaleSets[3]; give --url to pick one',
+    );
+    const picked = { flags: { config: file, url: "https://github.com/org-c" }, env: {} };
+    expect(loadConnection(picked, "linux").url).toBe("https://github.com/org-c");
+    expect(loadConnections(options).map((c) => [c.url, c.auth.kind, c.scaleSets])).toEqual([
+      ["https://github.com/org-a", "token", ["a", "b"]],
+      ["https://github.com/org-b", "token", ["linux", "c"]],
+      ["https://github.com/org-c", "token", ["linux"]],
+    ]);
+  });
+
+  it("loads the several-organizations example of docs/configuration.md", () => {
+    const doc = readFileSync(join(import.meta.dirname, "../../docs/configuration.md"), "utf8");
+    const at = doc.indexOf("### Several organizations in one daemon");
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc.slice(at))?.[1];
+    expect(at).toBeGreaterThan(0);
+    const keyDir = join(tmp, "keys");
+    mkdirSync(keyDir, { recursive: true });
+    writeFileSync(join(keyDir, "app.pem"), pem("doc-app"));
+    writeFileSync(join(keyDir, "acme-app.pem"), pem("doc-acme-app"));
+    const file = join(tmp, "doc-example.yaml");
+    writeFileSync(file, (yaml ?? "").replaceAll("/etc/scaleset/", `${keyDir}/`));
+    const config = loadConfig({ flags: { config: file }, env: {} });
+    expect(
+      config.scaleSets.map((s) => [
+        s.name,
+        s.url,
+        s.auth?.kind === "app" ? `app ${s.auth.clientId}/${s.auth.installationId}` : s.auth?.kind,
+      ]),
+    ).toEqual([
+      ["linux", "https://github.com/org-a", "app Iv1.abc/123"],
+      ["linux", "https://github.com/org-b", "app Iv1.abc/456"],
+      ["gpu", "https://github.com/org-b", "app Iv1.abc/456"],
+      ["build", "https://github.com/enterprises/acme", "app Iv1.def/789"],
+      ["linux", "https://github.com/org-c/website", "token"],
+    ]);
+    // org-b's two entries share one connection object (so one client at run time).
+    expect(config.scaleSets[2]?.auth).toBe(config.scaleSets[1]?.auth);
   });
 });
 

@@ -4,13 +4,14 @@
  * message names the field and never echoes a secret.
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseConfigUrl } from "../client/config-url.js";
+import { connectionKey, resolveConnections, topConnection } from "./config-connection.js";
 import { DaemonConfigError } from "./config-error.js";
 import {
-  type AuthConfig,
+  type Connection,
   type DaemonConfig,
   DEFAULT_RUNNER_IMAGE,
   type ProviderConfig,
@@ -21,7 +22,6 @@ import {
   configFromEnv,
   configFromFile,
   configFromFlags,
-  envName,
   flagName,
   readVar,
 } from "./config-sources.js";
@@ -51,7 +51,7 @@ export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
   const raw = mergeSources(options);
   const field = (key: string) => flagName(key);
 
-  const { url, auth } = resolveConnection(raw);
+  const connections = resolveConnections(raw);
   const drainTimeoutMs = parseDuration(raw.drainTimeout ?? CONFIG_DEFAULTS.drainTimeout);
   if (drainTimeoutMs === undefined) {
     throw new DaemonConfigError(
@@ -66,10 +66,11 @@ export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
       throw new DaemonConfigError(field("metricsAddr"), `"${raw.metricsAddr}" is not host:port`);
   }
   const logFormat = raw.logFormat ?? "auto";
-  const scaleSets = resolveScaleSets(raw);
+  const scaleSets = resolveScaleSets(raw, connections);
+  const first = scaleSets[0] as ScaleSetConfig;
   return deepFreeze({
-    url,
-    auth,
+    url: first.url as string,
+    auth: first.auth as Connection["auth"],
     logLevel: raw.logLevel ?? "info",
     logFormat:
       logFormat === "auto"
@@ -84,9 +85,55 @@ export function loadConfig(options: LoadConfigOptions = {}): DaemonConfig {
   });
 }
 
-/** The URL and credentials only (for the admin commands), from the same sources. */
-export function loadConnection(options: LoadConfigOptions = {}): { url: string; auth: AuthConfig } {
-  return deepFreeze(resolveConnection(mergeSources(options)));
+/**
+ * The URL and credentials only (for the admin commands), from the same sources: those of the
+ * `scaleSets` entry named `scaleSet` when the config file has one (several entries of that name
+ * at different URLs: the one at the top-level `url`), else the top-level ones.
+ */
+export function loadConnection(options: LoadConfigOptions = {}, scaleSet?: string): Connection {
+  const raw = mergeSources(options);
+  const entries = raw.scaleSets ?? [];
+  const named = entries.flatMap((e, i) => ((e.name ?? raw.name) === scaleSet ? [i] : []));
+  if (scaleSet === undefined || named.length === 0) return deepFreeze(topConnection(raw));
+  const connections = resolveConnections(raw);
+  const candidates = named.map((i) => connections[i] as Connection);
+  const atTopUrl = candidates.filter((c) => raw.url !== undefined && sameUrl(c.url, raw.url));
+  const chosen = candidates.length === 1 ? candidates[0] : atTopUrl[0];
+  if (!chosen || atTopUrl.length > 1) {
+    throw new DaemonConfigError(
+      flagName("name"),
+      `"${scaleSet}" is the name of ${named.map((i) => `scaleSets[${i}]`).join(", ")}; give ${flagName("url")} to pick one`,
+    );
+  }
+  return deepFreeze(chosen);
+}
+
+/**
+ * Every distinct connection of the configuration (for `doctor`), each with the names of the scale
+ * sets using it: one per URL and credentials of the `scaleSets` entries, else the top level's.
+ */
+export function loadConnections(
+  options: LoadConfigOptions = {},
+): Array<Connection & { scaleSets: string[] }> {
+  const raw = mergeSources(options);
+  const connections = resolveConnections(raw);
+  const byKey = new Map<string, Connection & { scaleSets: string[] }>();
+  connections.forEach((connection, i) => {
+    const key = connectionKey(connection);
+    const found = byKey.get(key) ?? { ...connection, scaleSets: [] };
+    byKey.set(key, found);
+    const name = raw.scaleSets?.[i]?.name ?? raw.name;
+    if (name !== undefined) found.scaleSets.push(name);
+  });
+  return deepFreeze([...byKey.values()]);
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return parseConfigUrl(a).url.toLowerCase() === parseConfigUrl(b).url.toLowerCase();
+  } catch {
+    return a === b;
+  }
 }
 
 function mergeSources(options: LoadConfigOptions): RawConfig {
@@ -97,88 +144,28 @@ function mergeSources(options: LoadConfigOptions): RawConfig {
   return { ...fromFile, ...configFromEnv(env), ...configFromFlags(flags) };
 }
 
-function resolveConnection(raw: RawConfig): { url: string; auth: AuthConfig } {
-  const field = (key: string) => flagName(key);
-  if (!raw.url) {
-    throw new DaemonConfigError(
-      field("url"),
-      `missing; set it, ${envName("url")} or url in a config file`,
-    );
-  }
-  try {
-    parseConfigUrl(raw.url);
-  } catch {
-    throw new DaemonConfigError(
-      field("url"),
-      `"${raw.url}" is not a GitHub organization, repository or enterprise URL (e.g. https://github.com/my-org)`,
-    );
-  }
-  return { url: raw.url, auth: resolveAuth(raw) };
-}
-
-function resolveAuth(raw: RawConfig): AuthConfig {
-  if (raw.token) return { kind: "token", token: raw.token };
-  let privateKey = raw.appPrivateKey?.replace(/\\n/g, "\n");
-  if (!privateKey && raw.appPrivateKeyFile) {
-    try {
-      privateKey = readFileSync(raw.appPrivateKeyFile, "utf8");
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? "unreadable";
-      throw new DaemonConfigError(
-        flagName("appPrivateKeyFile"),
-        `cannot read "${raw.appPrivateKeyFile}" (${code})`,
-      );
-    }
-  }
-  const app = { clientId: raw.appClientId, installationId: raw.appInstallationId, privateKey };
-  if (!app.clientId && app.installationId === undefined && !app.privateKey) {
-    throw new DaemonConfigError(
-      "credentials",
-      "missing; give --token (or GITHUB_TOKEN) or a GitHub App (--app-client-id, --app-installation-id, --app-private-key-file)",
-    );
-  }
-  if (!app.clientId)
-    throw new DaemonConfigError(flagName("appClientId"), "missing (needed for GitHub App auth)");
-  if (app.installationId === undefined) {
-    throw new DaemonConfigError(
-      flagName("appInstallationId"),
-      "missing (needed for GitHub App auth)",
-    );
-  }
-  if (!app.privateKey) {
-    throw new DaemonConfigError(
-      flagName("appPrivateKey"),
-      "missing; give it or --app-private-key-file",
-    );
-  }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(app.privateKey)) {
-    throw new DaemonConfigError(
-      raw.appPrivateKeyFile && !raw.appPrivateKey
-        ? flagName("appPrivateKeyFile")
-        : flagName("appPrivateKey"),
-      "is not a PEM private key",
-    );
-  }
-  return {
-    kind: "app",
-    clientId: app.clientId,
-    installationId: app.installationId,
-    privateKey: app.privateKey,
-  };
-}
-
-function resolveScaleSets(raw: RawConfig): ScaleSetConfig[] {
+function resolveScaleSets(raw: RawConfig, connections: Connection[]): ScaleSetConfig[] {
   const { scaleSets, ...top } = raw;
   const entries = scaleSets ?? [{}];
-  const seen = new Set<string>();
+  /** `url + name` → entry index: a scale set is one name at one config URL. */
+  const seen = new Map<string, number>();
+  /** Process `workDir` → entry index, for entries of the same name at different URLs. */
+  const workDirs = new Map<string, { index: number; name: string }>();
   return entries.map((entry, i) => {
     const where = (key: string) =>
       scaleSets && key in entry ? `scaleSets[${i}].${key}` : flagName(key);
+    const { url, auth } = connections[i] as Connection;
     const set = { ...top, ...entry };
     if (!set.name) throw new DaemonConfigError(where("name"), "missing; name the scale set");
-    if (seen.has(set.name))
-      throw new DaemonConfigError(where("name"), `"${set.name}" is configured twice`);
-    seen.add(set.name);
+    const id = `${parseConfigUrl(url).url.toLowerCase()}\n${set.name}`;
+    const twin = seen.get(id);
+    if (twin !== undefined) {
+      throw new DaemonConfigError(
+        where("name"),
+        `"${set.name}" is configured twice (also scaleSets[${twin}], at the same url); give it another name`,
+      );
+    }
+    seen.set(id, i);
     const minRunners = set.minRunners ?? CONFIG_DEFAULTS.minRunners;
     const maxRunners = set.maxRunners ?? Math.max(CONFIG_DEFAULTS.maxRunners, minRunners);
     if (minRunners > maxRunners) {
@@ -199,11 +186,16 @@ function resolveScaleSets(raw: RawConfig): ScaleSetConfig[] {
           `"${set.runnerDir}" has no run.sh; unpack the actions/runner release there`,
         );
       }
-      provider = {
-        type,
-        runnerDir,
-        workDir: resolve(set.workDir ?? join(homedir(), ".scaleset", "runners", set.name)),
-      };
+      const workDir = resolve(set.workDir ?? join(homedir(), ".scaleset", "runners", set.name));
+      const other = workDirs.get(workDir);
+      if (other?.name === set.name) {
+        throw new DaemonConfigError(
+          `scaleSets[${i}].workDir`,
+          `"${workDir}" is also the work dir of scaleSets[${other.index}] (same name); set a workDir of its own`,
+        );
+      }
+      workDirs.set(workDir, { index: i, name: set.name });
+      provider = { type, runnerDir, workDir };
     } else {
       provider = {
         type,
@@ -215,6 +207,8 @@ function resolveScaleSets(raw: RawConfig): ScaleSetConfig[] {
       };
     }
     return {
+      url,
+      auth,
       name: set.name,
       labels: set.labels ?? [],
       runnerGroup: set.runnerGroup ?? CONFIG_DEFAULTS.runnerGroup,
