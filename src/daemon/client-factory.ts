@@ -5,7 +5,7 @@
 import { type HttpOptions, ScaleSetClient } from "../client/index.js";
 import { CLIENT_VERSION } from "../client/user-agent.js";
 import type { Logger } from "../util/logger.js";
-import type { AuthConfig } from "./config-schema.js";
+import type { AuthConfig, DaemonConfig } from "./config-schema.js";
 
 /** Options of {@link createClient}. */
 export interface CreateClientOptions {
@@ -51,4 +51,10 @@ export function createClient(options: CreateClientOptions): ScaleSetClient {
 /** Every secret in `auth`, for log scrubbing. */
 export function authSecrets(auth: AuthConfig): string[] {
   return auth.kind === "token" ? [auth.token] : [auth.privateKey];
+}
+
+/** Every secret of every scale set's credentials in `config`, for log scrubbing. */
+export function configSecrets(config: DaemonConfig): string[] {
+  const all = [config.auth, ...config.scaleSets.map((s) => s.auth)];
+  return [...new Set(all.flatMap((auth) => (auth ? authSecrets(auth) : [])))];
 }

@@ -4,11 +4,12 @@
  * @module
  */
 import type { Autoscaler } from "../autoscaler/autoscaler.js";
-import { closeSharedDispatchers } from "../client/index.js";
+import { closeSharedDispatchers, type ScaleSetClient } from "../client/index.js";
 import { childLogger, type Logger } from "../util/logger.js";
 import { createClient } from "./client-factory.js";
+import { connectionKey } from "./config-connection.js";
 import { DaemonConfigError } from "./config-error.js";
-import type { DaemonConfig } from "./config-schema.js";
+import { connectionOf, type DaemonConfig } from "./config-schema.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
 import { DaemonMetrics } from "./metrics.js";
 import { createProvider } from "./providers.js";
@@ -35,12 +36,15 @@ export interface DaemonOptions {
 /**
  * Runs until `signal` aborts, then drains and resolves. Rejects when a scale set cannot start
  * (e.g. bad credentials) or its listener stops on an unrecoverable error, after draining the
- * others.
+ * others. Scale sets with the same URL and credentials share one client (one token exchange).
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const { config, signal } = options;
   const logger = options.logger;
   const metrics = new DaemonMetrics(config.url);
+  const connections = config.scaleSets.map((set) => connectionOf(config, set));
+  // With several URLs, log lines say which one (the same scale set name may be at each).
+  const severalUrls = new Set(connections.map((c) => c.url)).size > 1;
   const runtimes: ScaleSetRuntime[] = [];
   let server: HealthServer | undefined;
   let failure: unknown;
@@ -55,8 +59,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         alive: () => ({
           ok: runtimes.every((r) => r.alive),
           detail: {
-            scaleSets: runtimes.map((r) => ({
+            scaleSets: runtimes.map((r, i) => ({
               name: r.config.name,
+              url: connections[i]?.url,
               state: r.health?.state,
               lastPollAt: r.health?.lastPollAt,
             })),
@@ -64,7 +69,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         }),
         ready: () => ({
           ok: runtimes.length === config.scaleSets.length && runtimes.every((r) => r.ready),
-          detail: { scaleSets: runtimes.map((r) => ({ name: r.config.name, ready: r.ready })) },
+          detail: {
+            scaleSets: runtimes.map((r, i) => ({
+              name: r.config.name,
+              url: connections[i]?.url,
+              ready: r.ready,
+            })),
+          },
         }),
       }).catch((err: unknown) => {
         throw listenError(err, config.metricsAddr as { host: string; port: number });
@@ -73,16 +84,29 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       options.onMetricsListening?.(server.url);
     }
     const stateDir = options.tuning?.stateDir ?? defaultStateDir();
-    for (const set of config.scaleSets) {
-      const setLogger = childLogger(logger, { scaleSet: set.name });
+    const keys = connections.map(connectionKey);
+    const clients = new Map<string, ScaleSetClient>();
+    for (const [i, set] of config.scaleSets.entries()) {
+      const { url, auth } = connections[i] as (typeof connections)[number];
+      const key = keys[i] as string;
+      const shared = keys.filter((k) => k === key).length > 1;
+      const base = severalUrls ? childLogger(logger, { url }) : logger;
+      const setLogger = childLogger(base, { scaleSet: set.name });
+      let client = clients.get(key);
+      if (!client) {
+        client = createClient({ url, auth, logger: shared ? base : setLogger });
+        clients.set(key, client);
+      }
       runtimes.push(
         new ScaleSetRuntime({
           config: set,
-          client: createClient({ url: config.url, auth: config.auth, logger: setLogger }),
+          configUrl: url,
+          client,
+          sharedClient: shared,
           provider: await createProvider(set.provider, setLogger),
           metrics,
-          logger,
-          store: sessionIdStore(sessionStatePath(config.url, set.name, stateDir)),
+          logger: base,
+          store: sessionIdStore(sessionStatePath(url, set.name, stateDir)),
           tuning: options.tuning,
         }),
       );

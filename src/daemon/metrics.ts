@@ -10,6 +10,8 @@ import type { ListenerState, MetricsRecorder } from "../listener/types.js";
 import type { JobCompleted, JobStarted, RunnerScaleSetStatistic } from "../wire/types.js";
 
 const SET_LABELS = ["enterprise", "organization", "repository", "name", "namespace"] as const;
+/** Where a scale set lives: one daemon may serve several organizations, each with a `linux`. */
+const WHERE_LABELS = ["enterprise", "organization", "repository", "name"] as const;
 const JOB_LABELS = ["enterprise", "organization", "repository", "job_name", "event_name"] as const;
 const JOB_RESULT_LABELS = [...JOB_LABELS, "job_result"] as const;
 /** ARC's default histogram buckets (seconds). */
@@ -99,13 +101,13 @@ export class DaemonMetrics {
       this.registry,
       "scaleset_session_state",
       "Listener session state (1 for the current state).",
-      ["name", "state"],
+      [...WHERE_LABELS, "state"],
     ),
     runners: gauge(
       this.registry,
       "scaleset_runners",
       "Runners tracked by the autoscaler, by state.",
-      ["name", "state"],
+      [...WHERE_LABELS, "state"],
     ),
   };
   readonly #started = new Counter({
@@ -137,18 +139,18 @@ export class DaemonMetrics {
   readonly #startLatency = new Histogram({
     name: "scaleset_runner_start_latency_seconds",
     help: "Time from deciding to start a runner to the provider having launched it (in seconds).",
-    labelNames: ["name"],
+    labelNames: WHERE_LABELS,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers: [this.registry],
   });
   readonly #providerErrors = new Counter({
     name: "scaleset_provider_errors_total",
     help: "Failed provider or service calls made for runners.",
-    labelNames: ["name", "provider", "operation"],
+    labelNames: [...WHERE_LABELS, "provider", "operation"],
     registers: [this.registry],
   });
 
-  /** `configUrl` gives the enterprise/organization/repository labels. */
+  /** `configUrl` gives the enterprise/organization/repository labels (the default of {@link forScaleSet}). */
   constructor(configUrl: string) {
     const parsed = parseConfigUrl(configUrl);
     this.#enterprise = parsed.enterprise;
@@ -166,25 +168,31 @@ export class DaemonMetrics {
     return this.registry.contentType;
   }
 
-  /** Hooks for one scale set; sets `gha_min_runners` / `gha_max_runners` once. */
+  /**
+   * Hooks for one scale set; sets `gha_min_runners` / `gha_max_runners` once. `configUrl` (the
+   * scale set's own, when the daemon serves several) gives its enterprise/organization/repository.
+   */
   forScaleSet(
     name: string,
     provider: string,
     minRunners: number,
     maxRunners: number,
+    configUrl?: string,
   ): ScaleSetMetrics {
-    const set = {
-      enterprise: this.#enterprise,
-      organization: this.#organization,
-      repository: this.#repository,
+    const parsed = configUrl === undefined ? undefined : parseConfigUrl(configUrl);
+    const enterprise = parsed ? parsed.enterprise : this.#enterprise;
+    const where = {
+      enterprise,
+      organization: parsed ? parsed.organization : this.#organization,
+      repository: parsed ? parsed.repository : this.#repository,
       name,
-      namespace: "",
     };
+    const set = { ...where, namespace: "" };
     const g = this.#g;
     g.min.set(set, minRunners);
     g.max.set(set, maxRunners);
     const job = (m: JobStarted | JobCompleted) => ({
-      enterprise: this.#enterprise,
+      enterprise,
       organization: m.ownerName,
       repository: m.repositoryName,
       job_name: m.jobDisplayName,
@@ -216,14 +224,15 @@ export class DaemonMetrics {
         if (ran !== undefined) this.#execution.observe(labels, ran);
       },
       recordSessionState: (state) => {
-        for (const s of SESSION_STATES) g.session.set({ name, state: s }, s === state ? 1 : 0);
+        for (const s of SESSION_STATES) g.session.set({ ...where, state: s }, s === state ? 1 : 0);
       },
     };
     const autoscaler: AutoscalerMetrics = {
-      recordRunnerStarted: (ms) => this.#startLatency.observe({ name }, ms / 1000),
-      recordProviderError: (operation) => this.#providerErrors.inc({ name, provider, operation }),
+      recordRunnerStarted: (ms) => this.#startLatency.observe(where, ms / 1000),
+      recordProviderError: (operation) =>
+        this.#providerErrors.inc({ ...where, provider, operation }),
       recordRunnerCounts: (c: AutoscalerCounts) => {
-        for (const s of RUNNER_STATES) g.runners.set({ name, state: s }, c[s]);
+        for (const s of RUNNER_STATES) g.runners.set({ ...where, state: s }, c[s]);
       },
     };
     return { listener, autoscaler };

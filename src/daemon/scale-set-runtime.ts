@@ -32,7 +32,14 @@ export interface RuntimeTuning {
 /** Options of {@link ScaleSetRuntime}. */
 export interface ScaleSetRuntimeOptions {
   config: ScaleSetConfig;
+  /** The scale set's config URL, for its metrics labels. @default the metrics' own URL */
+  configUrl?: string;
   client: ScaleSetClient;
+  /**
+   * The client serves other scale sets too (same URL and credentials), so its User-Agent does not
+   * name this scale set's id. @default false
+   */
+  sharedClient?: boolean;
   provider: RunnerProvider;
   metrics: DaemonMetrics;
   logger: Logger;
@@ -107,12 +114,14 @@ export class ScaleSetRuntime {
       signal,
     });
     this.#scaleSetId = scaleSet.id;
-    client.setSystemInfo({ ...client.systemInfo, scaleSetId: scaleSet.id });
+    if (!this.#o.sharedClient)
+      client.setSystemInfo({ ...client.systemInfo, scaleSetId: scaleSet.id });
     const hooks = metrics.forScaleSet(
       config.name,
       provider.name,
       config.minRunners,
       config.maxRunners,
+      this.#o.configUrl,
     );
     const autoscaler = new Autoscaler({
       client,

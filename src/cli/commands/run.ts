@@ -135,7 +135,7 @@ export function registerRun(program: Command): void {
 
 async function runWithSignals(config: DaemonConfig): Promise<void> {
   // Loaded here, after the config checks, so bad input is reported without loading the daemon.
-  const [{ authSecrets }, { runDaemon }, { createLogger }] = await Promise.all([
+  const [{ configSecrets }, { runDaemon }, { createLogger }] = await Promise.all([
     import("../../daemon/client-factory.js"),
     import("../../daemon/daemon.js"),
     import("../../daemon/logger.js"),
@@ -143,7 +143,7 @@ async function runWithSignals(config: DaemonConfig): Promise<void> {
   const logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,
-    secrets: authSecrets(config.auth),
+    secrets: configSecrets(config),
   });
   const controller = new AbortController();
   let signals = 0;
