@@ -6,7 +6,11 @@
  * where the bottleneck is.
  */
 
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { EmulatorOptions } from "../src/emulator/types.js";
+import { shareLine, summarizeCpuProfile } from "./lib/cpu-profile.js";
 import { type BenchEmulator, startBenchEmulator } from "./lib/emulator.js";
 import { cpuMs } from "./lib/proc.js";
 import { adminClient, createScaleSets, evictSessions, type Side, startSide } from "./lib/setup.js";
@@ -50,8 +54,9 @@ async function runOnce(
   label: string,
   id: number,
   o: BurstOptions,
+  nodeFlags: string[] = [],
 ): Promise<RunResult> {
-  const child = startSide(side, "scaler", emulator, { ids: [id], maxRunners: o.jobs });
+  const child = startSide(side, "scaler", emulator, { ids: [id], maxRunners: o.jobs, nodeFlags });
   try {
     await child.waitFor("ready", 60_000);
     const before = await emulator.call<{ requests: number }>("requests");
@@ -108,6 +113,7 @@ export async function benchBurst(o: BurstOptions): Promise<string> {
       );
     }
   }
+  const profile = o.jitLatencyMs ? "" : await profileOurs(o);
   const m = (side: Side, f: (r: RunResult) => number) => median(results[side].map(f));
   const total = (r: RunResult) => r.totalMs;
   const first = (r: RunResult) => r.firstMs;
@@ -177,7 +183,37 @@ export async function benchBurst(o: BurstOptions): Promise<string> {
     "",
     `Speed-up (Go time ÷ ours): ${num(speedup, 2)}× (target ≥ 5×).`,
     "",
+    ...(profile ? [profile, ""] : []),
     `Reproduce: \`npm run bench -- --only ${o.jitLatencyMs ? "burst-latency" : "burst"}\``,
     "",
   ].join("\n");
+}
+
+/**
+ * One more run of ours under `--cpu-prof` (not in the medians): where our process spends its
+ * CPU during the burst, for the report.
+ */
+async function profileOurs(o: BurstOptions): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "scaleset-burst-prof-"));
+  const emulator = await startBenchEmulator(EMULATOR_OPTIONS);
+  try {
+    const [id] = await createScaleSets(adminClient(emulator), "burst-profile", 1);
+    const r = await runOnce(emulator, "ours", "burst-profile-0", id as number, o, [
+      "--cpu-prof",
+      `--cpu-prof-dir=${dir}`,
+    ]);
+    const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) return "";
+    const summary = summarizeCpuProfile(join(dir, file));
+    const pct = (x: number) => `${num(100 * x, 0)} %`;
+    o.log(`  burst ours profiled run: ${num(r.totalMs, 0)} ms`);
+    return [
+      `Where our process's CPU goes in the burst (one extra run under \`--cpu-prof\`, ${num(r.totalMs, 0)} ms, not in the medians; ${num(summary.busyUs / 1000, 0)} ms busy): this repository's code ${pct(summary.shares.src)}, Node internals ${pct(summary.shares.node)} (HTTP/2, streams, events, timers), undici and other packages ${pct(summary.shares.npm)}, the rest V8 (garbage collection, compiled code without a source).`,
+      `Largest by source: ${shareLine(summary, summary.bySource, 8)}.`,
+      `Largest functions (self time): ${shareLine(summary, summary.byFunction, 6)}.`,
+    ].join("\n");
+  } finally {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -15,6 +15,8 @@ export interface AgentArgs {
   ids: number[];
   maxRunners?: number;
   seconds?: number;
+  /** Extra node flags for our side (e.g. `--cpu-prof`), after BENCH_NODE_FLAGS. */
+  nodeFlags?: string[];
 }
 
 /** Starts our agent (`node agent.js`) or the Go reference (`benchgo`) in `mode`. */
@@ -37,7 +39,11 @@ export function startSide(
   if (emulator.caFile) flags.push("--ca-file", emulator.caFile);
   const env = { BENCH_TOKEN: emulator.token };
   return side === "ours"
-    ? new JsonChild(process.execPath, [...oursNodeFlags(), AGENT_JS, mode, ...flags], env)
+    ? new JsonChild(
+        process.execPath,
+        [...oursNodeFlags(), ...(args.nodeFlags ?? []), AGENT_JS, mode, ...flags],
+        env,
+      )
     : new JsonChild(GO_BIN, [mode, ...flags], env);
 }
 

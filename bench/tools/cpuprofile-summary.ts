@@ -1,26 +1,11 @@
 /**
- * Where a V8 CPU profile spends its time: self time by function and by source (package, Node
- * internal module or our file), idle and GC shown apart. For the profiles of `npm run bench`:
+ * Prints where a V8 CPU profile spends its time (see bench/lib/cpu-profile.ts), e.g. for our
+ * side of a benchmark:
  *
  *   BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only burst --runs 1 --no-write
  *   node --import tsx bench/tools/cpuprofile-summary.ts /tmp/prof/CPU.*.cpuprofile [top=30]
  */
-import { readFileSync } from "node:fs";
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { type Breakdown, summarizeCpuProfile } from "../lib/cpu-profile.js";
 
 const [file, topArg] = process.argv.slice(2);
 if (!file) {
@@ -28,45 +13,17 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(topArg ?? 30);
-const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-
-function source(url: string, fn: string): string {
-  if (url === "") return `(${fn || "native"})`.replace("((", "(").replace("))", ")");
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return `npm:${pkg[1]}`;
-  if (url.startsWith("node:")) return url;
-  const ours = /\/(?:bench\/out\/js\/)?(src|bench)\/(.*)$/.exec(url);
-  return ours ? `${ours[1]}/${ours[2]}` : url;
-}
-
-const byFunction = new Map<string, number>();
-const bySource = new Map<string, number>();
-let total = 0;
-profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] ?? 0;
-  const f = frames.get(id);
-  if (!f) return;
-  total += dt;
-  const src = source(f.url, f.functionName);
-  const fn = `${f.functionName || "(anonymous)"}  ${src}:${f.lineNumber + 1}`;
-  byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt);
-  bySource.set(src, (bySource.get(src) ?? 0) + dt);
-});
-
-const idle = bySource.get("(idle)") ?? 0;
-const busy = total - idle;
+const summary = summarizeCpuProfile(file);
 const row = (name: string, us: number) =>
-  `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`;
-const print = (title: string, map: Map<string, number>) => {
+  `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / summary.busyUs).toFixed(1).padStart(5)} %  ${name}`;
+const print = (title: string, breakdown: Breakdown) => {
   console.log(`\n${title} (share of busy time)`);
-  for (const [name, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    if (name.startsWith("(idle)")) continue;
-    console.log(row(name, us));
-  }
+  for (const [name, us] of breakdown.slice(0, top)) console.log(row(name, us));
 };
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+console.log(`${file}: ${(summary.busyUs / 1000).toFixed(0)} ms busy`);
 console.log(
-  `${file}: ${(total / 1000).toFixed(0)} ms sampled, ${(busy / 1000).toFixed(0)} ms busy`,
+  `this repository's src/ ${pct(summary.shares.src)}, Node internals ${pct(summary.shares.node)}, npm packages ${pct(summary.shares.npm)}`,
 );
-print("By source", bySource);
-print("By function (self time)", byFunction);
+print("By source", summary.bySource);
+print("By function (self time)", summary.byFunction);
