@@ -414,7 +414,7 @@ describe("per-entry connections", () => {
     });
     expect(loadConnection(options, "no-such-entry").url).toBe("https://github.com/org-a");
     expect(errorOf(() => loadConnection(options, "linux"))).toBe(
-      '--name: "linux" is the name of scaleSets[2], scaleSets[3]; give --url to pick one',
+      'scale set "linux": in scaleSets[2] and scaleSets[3] at different URLs; give --url to pick one',
     );
     const picked = { flags: { config: file, url: "https://github.com/org-c" }, env: {} };
     expect(loadConnection(picked, "linux").url).toBe("https://github.com/org-c");

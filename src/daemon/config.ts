@@ -101,8 +101,8 @@ export function loadConnection(options: LoadConfigOptions = {}, scaleSet?: strin
   const chosen = candidates.length === 1 ? candidates[0] : atTopUrl[0];
   if (!chosen || atTopUrl.length > 1) {
     throw new DaemonConfigError(
-      flagName("name"),
-      `"${scaleSet}" is the name of ${named.map((i) => `scaleSets[${i}]`).join(", ")}; give ${flagName("url")} to pick one`,
+      `scale set "${scaleSet}"`,
+      `in ${named.map((i) => `scaleSets[${i}]`).join(" and ")} at different URLs; give ${flagName("url")} to pick one`,
     );
   }
   return deepFreeze(chosen);

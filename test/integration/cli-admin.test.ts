@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScaleSetClient } from "../../src/client/index.js";
@@ -31,23 +34,74 @@ function scaleset(args: string[]): Promise<CliResult> {
 }
 
 const WRONG = "ghp_wrong0000000000000";
+/** A second token the emulator accepts, for config entries with credentials of their own. */
+const OTHER = "ghp_other0000000000000";
+const dir = mkdtempSync(join(tmpdir(), "scaleset-cli-admin-"));
 let emulator: Emulator;
 let good: string[];
 let wrong: string[];
+/** Config files whose entries have their own url and token (see writeConfigs). */
+const configs = { checks: "", noTop: "", twice: "" };
+
+/** Writes the per-entry connection config files against the emulator. */
+function writeConfigs(): void {
+  const enterprise = `${emulator.url}/enterprises/acme`;
+  const write = (name: keyof typeof configs, lines: string[]) => {
+    configs[name] = join(dir, `${name}.yaml`);
+    writeFileSync(configs[name], `${lines.join("\n")}\n`);
+  };
+  // Three connections: the org with the top-level token, one failing, and the enterprise.
+  write("checks", [
+    `url: ${emulator.configUrl}`,
+    `token: ${emulator.token}`,
+    "scaleSets:",
+    "  - name: linux",
+    "  - name: doomed",
+    "  - name: broken",
+    `    url: ${emulator.url}/enterprises/broken`,
+    `    token: ${WRONG}`,
+    "  - name: ent",
+    `    url: ${enterprise}`,
+    `    token: ${OTHER}`,
+  ]);
+  // No top-level connection: each entry's own is the only one there is.
+  write("noTop", [
+    "scaleSets:",
+    "  - name: linux",
+    `    url: ${emulator.configUrl}`,
+    `    token: ${emulator.token}`,
+    "  - name: doomed",
+    `    url: ${enterprise}`,
+    `    token: ${OTHER}`,
+  ]);
+  write("twice", [
+    `token: ${OTHER}`,
+    "scaleSets:",
+    "  - name: linux",
+    `    url: ${emulator.configUrl}`,
+    "  - name: linux",
+    `    url: ${enterprise}`,
+  ]);
+}
 
 beforeAll(async () => {
-  emulator = await startEmulator({ longPollMs: 100 });
+  emulator = await startEmulator({ longPollMs: 100, tokens: ["ghp_first0000000000000", OTHER] });
+  writeConfigs();
   good = ["--url", emulator.configUrl, "--token", emulator.token];
   wrong = ["--url", emulator.configUrl, "--token", WRONG];
   const client = ScaleSetClient.withToken({ configUrl: emulator.configUrl, token: emulator.token });
   await client.createRunnerScaleSet({ name: "linux", runnerGroupId: 1, labels: [{ name: "x64" }] });
   await client.createRunnerScaleSet({ name: "doomed", runnerGroupId: 1 });
 });
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** No token, JWT or JIT config (JWTs and JIT blobs are base64 JSON: "eyJ…") in `text`. */
 function expectNoSecret(text: string, what: string): void {
-  for (const secret of [emulator.token, WRONG, "eyJ"]) expect(text, what).not.toContain(secret);
+  for (const secret of [emulator.token, WRONG, OTHER, "eyJ"])
+    expect(text, what).not.toContain(secret);
 }
 
 describe("admin commands against the emulator", () => {
@@ -70,6 +124,23 @@ describe("admin commands against the emulator", () => {
       [
         "run metrics port taken",
         () => ["run", ...good, "--name", "linux", "--metrics-addr", new URL(emulator.url).host],
+      ],
+      ["doctor config", () => ["doctor", "--config", configs.checks]],
+      ["doctor config name", () => ["doctor", "--config", configs.checks, "--name", "ent"]],
+      ["list config", () => ["scale-sets", "list", "--config", configs.noTop]],
+      ["get config", () => ["scale-sets", "get", "doomed", "--config", configs.noTop, "--json"]],
+      ["get twice", () => ["scale-sets", "get", "linux", "--config", configs.twice]],
+      [
+        "get twice picked",
+        () => [
+          "scale-sets",
+          "get",
+          "linux",
+          "--config",
+          configs.twice,
+          "--url",
+          emulator.configUrl,
+        ],
       ],
     ];
     const results = new Map(
@@ -109,6 +180,35 @@ describe("admin commands against the emulator", () => {
       /^scaleset: --metrics-addr: 127\.0\.0\.1:\d+ is in use; pick/,
     );
     expect(emulator.listScaleSets().map((s) => s.name)).toContain("doomed");
+
+    // A config whose entries have their own url and token: doctor checks each distinct
+    // connection (two scale sets on the top-level one), going on after one fails.
+    const doctor = result("doctor config");
+    expect(doctor).toMatchObject({ code: 1, stderr: "" });
+    const host = new URL(emulator.url).host;
+    expect(doctor.stdout.split("\n\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^✓ config URL: organization emulated-org on ${host} \\(linux, doomed\\)\n✓ credentials: personal access token\n✓ token exchange .*\n✓ runner group "default"`,
+        ),
+      ),
+      expect.stringMatching(
+        /^✓ config URL: enterprise broken on .* \(broken\)\n.*\n✗ .*401.*\n {4}→ check --token/,
+      ),
+      expect.stringMatching(/^✓ config URL: enterprise acme on .* \(ent\)\n(✓ .*\n){3}$/),
+    ]);
+    expect(result("doctor config name")).toMatchObject({ code: 0, stderr: "" });
+    expect(result("doctor config name").stdout).toMatch(/^✓ config URL: enterprise acme on /);
+    expect(result("list config")).toMatchObject({ code: 0, stderr: "" });
+    expect(result("list config").stdout).toMatch(/^1\tlinux\tx64\t/m);
+    expect(result("list config").stdout).toMatch(/^2\tdoomed\t/m);
+    expect(JSON.parse(result("get config").stdout)).toMatchObject({ id: 2, name: "doomed" });
+    oneLine(
+      "get twice",
+      /^scaleset: scale set "linux": in scaleSets\[0\] and scaleSets\[1\] at different URLs; give --url to pick one\n$/,
+    );
+    expect(result("get twice picked")).toMatchObject({ code: 0, stderr: "" });
+    expect(result("get twice picked").stdout).toMatch(/^name: {7}linux$/m);
 
     // jit prints the JIT config on stdout (its job) and nothing secret anywhere else.
     const jit = result("jit");

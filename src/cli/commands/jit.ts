@@ -38,7 +38,7 @@ export function registerJit(program: Command): void {
         },
       ) => {
         if (!flags.name) throw new CliUsageError("--name: missing; name the scale set");
-        const client = await clientFromFlags(flags, "cli");
+        const client = await clientFromFlags(flags, "cli", flags.name);
         const set = await findScaleSet(client, flags.name, flags.runnerGroup);
         const jit = await client.generateJitRunnerConfig(set.id, {
           name: flags.runnerName ?? runnerName(set.name),

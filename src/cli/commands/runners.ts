@@ -4,11 +4,12 @@
  */
 import type { Command } from "commander";
 import { loadConfig } from "../../daemon/config.js";
+import { connectionOf } from "../../daemon/config-schema.js";
 import { createProvider } from "../../daemon/providers.js";
 import { silentLogger } from "../../util/logger.js";
 import { CliUsageError } from "../usage-error.js";
 import { addConnectionOptions, usage } from "./run.js";
-import { clientFromFlags, findScaleSet } from "./scale-sets.js";
+import { clientFor, clientFromFlags, findScaleSet } from "./scale-sets.js";
 
 type RunnerFlags = Record<string, unknown> & { name?: string; json?: boolean; provider?: string };
 
@@ -40,7 +41,7 @@ export function registerRunners(program: Command): void {
     const config = usage(() => loadConfig({ flags }));
     const setConfig = config.scaleSets.find((s) => s.name === flags.name) ?? config.scaleSets[0];
     if (!setConfig) throw new CliUsageError("--name: missing");
-    const client = await clientFromFlags(flags, "cli");
+    const client = await clientFor(connectionOf(config, setConfig), "cli");
     const set = await findScaleSet(client, setConfig.name, setConfig.runnerGroup);
     const provider = await createProvider(setConfig.provider, silentLogger);
     const found = await provider.list(set.id);
@@ -66,7 +67,7 @@ export function registerRunners(program: Command): void {
       .option("--runner-dir <dir>", "process: runner directory")
       .option("--work-dir <dir>", "process: per-runner copies directory"),
   ).action(async (ref: string, flags: RunnerFlags) => {
-    const client = await clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli", flags.name);
     const runner = /^\d+$/.test(ref)
       ? await client.getRunner(Number(ref))
       : await client.getRunnerByName(ref);
@@ -78,7 +79,7 @@ export function registerRunners(program: Command): void {
     await client.removeRunner(runner.id);
     if (flags.provider) {
       const config = usage(() => loadConfig({ flags }));
-      const setConfig = config.scaleSets[0];
+      const setConfig = config.scaleSets.find((s) => s.name === flags.name) ?? config.scaleSets[0];
       if (setConfig)
         await (await createProvider(setConfig.provider, silentLogger)).remove(runner.name);
     }

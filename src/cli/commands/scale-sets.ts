@@ -4,8 +4,9 @@
  */
 import type { Command } from "commander";
 import type { ScaleSetClient } from "../../client/index.js";
-import { loadConnection } from "../../daemon/config.js";
-import { configFromFile } from "../../daemon/config-sources.js";
+import { loadConnection, loadConnections } from "../../daemon/config.js";
+import { connectionKey } from "../../daemon/config-connection.js";
+import type { Connection } from "../../daemon/config-schema.js";
 import type { RunnerScaleSet } from "../../wire/types.js";
 import { CliUsageError } from "../usage-error.js";
 import { addConnectionOptions, usage } from "./run.js";
@@ -27,18 +28,35 @@ const CONNECTION_KEYS = new Set([
   "config",
 ]);
 
-/** A client from the connection flags (exit 2 on bad input, checked before the client loads). */
+/**
+ * The connection from the connection flags: that of the config file's `scaleSets` entry named
+ * `scaleSet` when there is one, else the top-level one (exit 2 on bad input).
+ */
+export function connectionFromFlags(flags: Record<string, unknown>, scaleSet?: string): Connection {
+  return usage(() => loadConnection({ flags: connectionFlags(flags) }, scaleSet));
+}
+
+/** Only the connection flags: the commands give --name other meanings (a list, a runner's set). */
+function connectionFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([key]) => CONNECTION_KEYS.has(key)));
+}
+
+/** A client for `connection` (the client code loads only once the input is checked). */
+export async function clientFor(
+  connection: Connection,
+  subsystem: string,
+): Promise<ScaleSetClient> {
+  const { createClient } = await import("../../daemon/client-factory.js");
+  return createClient({ ...connection, subsystem });
+}
+
+/** A client from the connection flags, for the scale set named `scaleSet` (see {@link connectionFromFlags}). */
 export async function clientFromFlags(
   flags: Record<string, unknown>,
   subsystem: string,
+  scaleSet?: string,
 ): Promise<ScaleSetClient> {
-  // Only the connection flags: the commands give --name other meanings (a list, a runner's set).
-  const connection = Object.fromEntries(
-    Object.entries(flags).filter(([key]) => CONNECTION_KEYS.has(key)),
-  );
-  const { url, auth } = usage(() => loadConnection({ flags: connection }));
-  const { createClient } = await import("../../daemon/client-factory.js");
-  return createClient({ url, auth, subsystem });
+  return clientFor(connectionFromFlags(flags, scaleSet), subsystem);
 }
 
 /** Finds a scale set by numeric id or by name in the runner group; throws a usage error if none. */
@@ -104,20 +122,40 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group", "default")
       .option("--json", "print JSON"),
   ).action(async (flags: Flags & { name?: string }) => {
-    const client = await clientFromFlags(flags, "cli");
-    const names = flags.name
-      ? flags.name
-          .split(",")
-          .map((n) => n.trim())
-          .filter(Boolean)
-      : flags.config !== undefined
-        ? (configFromFile(flags.config).scaleSets ?? []).flatMap((s) => (s.name ? [s.name] : []))
-        : [];
-    if (names.length === 0)
+    // Each name with its connection: a --name's config entry's (else the top level's), or every
+    // entry of the config file with its own. One client per distinct connection.
+    const groups: Array<Connection & { scaleSets: string[] }> = [];
+    if (flags.name) {
+      for (const name of flags.name.split(",").map((n) => n.trim())) {
+        if (name) groups.push({ ...connectionFromFlags(flags, name), scaleSets: [name] });
+      }
+    } else if (flags.config !== undefined) {
+      groups.push(...usage(() => loadConnections({ flags: connectionFlags(flags) })));
+    }
+    if (!groups.some((g) => g.scaleSets.length > 0)) {
+      connectionFromFlags(flags);
       throw new CliUsageError("--name: give scale set names or a --config file with scaleSets");
-    const groupId = (await client.getRunnerGroupByName(flags.runnerGroup ?? "default")).id;
+    }
+    const clients = new Map<string, Promise<{ client: ScaleSetClient; groupId: number }>>();
+    const lookup = (connection: Connection) => {
+      const key = connectionKey(connection);
+      let found = clients.get(key);
+      if (!found) {
+        found = clientFor(connection, "cli").then(async (client) => ({
+          client,
+          groupId: (await client.getRunnerGroupByName(flags.runnerGroup ?? "default")).id,
+        }));
+        clients.set(key, found);
+      }
+      return found;
+    };
     const found = await Promise.all(
-      names.map(async (name) => ({ name, set: await client.getRunnerScaleSet(groupId, name) })),
+      groups.flatMap((group) =>
+        group.scaleSets.map(async (name) => {
+          const { client, groupId } = await lookup(group);
+          return { name, set: await client.getRunnerScaleSet(groupId, name) };
+        }),
+      ),
     );
     if (flags.json) {
       console.log(
@@ -154,7 +192,8 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group of a scale set given by name", "default")
       .option("--json", "print JSON"),
   ).action(async (ref: string, flags: Flags) => {
-    const set = await findScaleSet(await clientFromFlags(flags, "cli"), ref, flags.runnerGroup);
+    const client = await clientFromFlags(flags, "cli", ref);
+    const set = await findScaleSet(client, ref, flags.runnerGroup);
     console.log(flags.json ? JSON.stringify(set, null, 2) : describe(set));
   });
   addConnectionOptions(
@@ -164,7 +203,7 @@ export function registerScaleSets(program: Command): void {
       .option("--runner-group <name>", "runner group of a scale set given by name", "default")
       .option("--yes", "do not ask; required when stdin is not a terminal"),
   ).action(async (ref: string, flags: Flags) => {
-    const client = await clientFromFlags(flags, "cli");
+    const client = await clientFromFlags(flags, "cli", ref);
     const set = await findScaleSet(client, ref, flags.runnerGroup);
     if (!flags.yes)
       throw new CliUsageError(`--yes: confirm deleting scale set "${set.name}" (id ${set.id})`);
