@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_DAEMON_V8_FLAGS } from "../src/daemon/v8-flags.js";
 import { benchBurst } from "./burst.js";
 import { benchClient } from "./client-overhead.js";
 import { benchIdle } from "./idle.js";
@@ -91,6 +92,8 @@ const header = [
   `# Benchmarks ${date}`,
   "",
   `Ours (this repository, Node ${process.version}) vs the reference: the official Go client and listener, github.com/actions/scaleset v0.4.0 (${goVersion()}), both against our emulator in its own process on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM. Code: ${gitState()}. Ratios are ours ÷ reference (below 1 means ours is smaller/faster). Run time: ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
+  "",
+  `Our side of §1–3 runs as \`scaleset run\` does, with its V8 settings (\`${process.env["SCALESET_V8_FLAGS"] ?? DEFAULT_DAEMON_V8_FLAGS}\`, see src/daemon/v8-flags.ts); §4 measures the client library with Node's defaults, as an application embedding it would run it.`,
   "",
   "Reproduce everything: `npm run bench`.",
   "",

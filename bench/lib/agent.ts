@@ -23,10 +23,11 @@ import { Listener } from "../../src/listener/listener.js";
 import { MultiListener } from "../../src/listener/multi-listener.js";
 import type { Scaler } from "../../src/listener/types.js";
 
-// The process settings of `scaleset run` (SCALESET_V8_FLAGS overrides them, as for the daemon).
-applyDaemonV8Flags();
-
 const mode = process.argv[2] ?? "";
+// The listener modes run as `scaleset run` does, with its V8 settings (SCALESET_V8_FLAGS overrides
+// them, as for the daemon). The client modes measure the library as an application embeds it,
+// with Node's defaults: the embedding application owns its V8 flags.
+if (mode === "idle" || mode === "scaler") applyDaemonV8Flags();
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
