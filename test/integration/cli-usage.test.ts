@@ -42,6 +42,21 @@ mkdirSync(join(dir, "empty-runner"));
 
 const TOKEN = "ghp_secret0000000000";
 const KEY = "not-a-pem-but-secret-key-material";
+/** A second organization whose entry mixes a token with App keys. */
+const mixedConfig = join(dir, "mixed.yaml");
+writeFileSync(
+  mixedConfig,
+  [
+    "url: https://github.com/org",
+    "token: ghp_from_file_0000",
+    "scaleSets:",
+    "  - name: a",
+    "  - name: b",
+    "    url: https://github.com/other-org",
+    `    token: ${TOKEN}`,
+    `    appPrivateKey: ${KEY}`,
+  ].join("\n"),
+);
 const ok = ["--url", "https://github.com/my-org", "--name", "linux"];
 const tok = ["--token", TOKEN];
 const app = ["--app-client-id", "Iv1.x", "--app-installation-id", "3"];
@@ -138,6 +153,18 @@ const BAD_INPUT: Array<[string, string[], Record<string, string>, RegExp]> = [
     ["doctor", "--url", "https://github.com/my-org"],
     {},
     /^scaleset: credentials: missing; give --token/,
+  ],
+  [
+    "entry with a token and App keys",
+    ["run", "--config", mixedConfig],
+    {},
+    /^scaleset: scaleSets\[1\]\.appPrivateKey: set together with token; give this entry either a token or GitHub App keys$/,
+  ],
+  [
+    "doctor with an entry with a token and App keys",
+    ["doctor", "--config", mixedConfig],
+    {},
+    /^scaleset: scaleSets\[1\]\.appPrivateKey: set together with token; /,
   ],
   ["jit without --name", ["jit", ...ok.slice(0, 2), ...tok], {}, /^scaleset: --name: missing/],
   [
