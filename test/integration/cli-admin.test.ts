@@ -130,6 +130,7 @@ describe("admin commands against the emulator", () => {
       ["list config", () => ["scale-sets", "list", "--config", configs.noTop]],
       ["get config", () => ["scale-sets", "get", "doomed", "--config", configs.noTop, "--json"]],
       ["get twice", () => ["scale-sets", "get", "linux", "--config", configs.twice]],
+      ["runners twice", () => ["runners", "list", "--config", configs.twice, "--name", "linux"]],
       [
         "get twice picked",
         () => [
@@ -206,6 +207,10 @@ describe("admin commands against the emulator", () => {
     oneLine(
       "get twice",
       /^scaleset: scale set "linux": in scaleSets\[0\] and scaleSets\[1\] at different URLs; give --url to pick one\n$/,
+    );
+    oneLine(
+      "runners twice",
+      /^scaleset: scale set "linux": in scaleSets\[0\] and scaleSets\[1\] at /,
     );
     expect(result("get twice picked")).toMatchObject({ code: 0, stderr: "" });
     expect(result("get twice picked").stdout).toMatch(/^name: {7}linux$/m);

@@ -9,7 +9,7 @@ import { createProvider } from "../../daemon/providers.js";
 import { silentLogger } from "../../util/logger.js";
 import { CliUsageError } from "../usage-error.js";
 import { addConnectionOptions, usage } from "./run.js";
-import { clientFor, clientFromFlags, findScaleSet } from "./scale-sets.js";
+import { clientFor, clientFromFlags, connectionFromFlags, findScaleSet } from "./scale-sets.js";
 
 type RunnerFlags = Record<string, unknown> & { name?: string; json?: boolean; provider?: string };
 
@@ -39,7 +39,11 @@ export function registerRunners(program: Command): void {
       .option("--json", "print JSON"),
   ).action(async (flags: RunnerFlags) => {
     const config = usage(() => loadConfig({ flags }));
-    const setConfig = config.scaleSets.find((s) => s.name === flags.name) ?? config.scaleSets[0];
+    const named = config.scaleSets.filter((s) => s.name === flags.name);
+    // A name at several URLs: --url picks one (the same choice as the other admin commands).
+    const picked = named.length > 1 ? connectionFromFlags(flags, flags.name).url : named[0]?.url;
+    const setConfig =
+      named.find((s) => connectionOf(config, s).url === picked) ?? config.scaleSets[0];
     if (!setConfig) throw new CliUsageError("--name: missing");
     const client = await clientFor(connectionOf(config, setConfig), "cli");
     const set = await findScaleSet(client, setConfig.name, setConfig.runnerGroup);
