@@ -3,12 +3,13 @@
  * in-process control API.
  * @module
  */
-import { randomBytes } from "node:crypto";
+import { createPublicKey, randomBytes } from "node:crypto";
 import type { RunnerScaleSet } from "../wire/types.js";
 import { createApp } from "./app.js";
 import { PATHS, type ResolvedOptions, type ServiceContext, serviceBase } from "./context.js";
 import { JobEngine } from "./engine.js";
 import { FaultRegistry } from "./faults.js";
+import { EmulatorOptionError, errorCode } from "./option-error.js";
 import { isWildcardHost, listenUrl, normalizePublicUrl } from "./public-url.js";
 import { RequestRecorder } from "./recorder.js";
 import type { ControlApi } from "./routes/control.js";
@@ -39,7 +40,18 @@ function resolve(options: EmulatorOptions): ResolvedOptions {
     runnerLostTimeoutMs: options.runnerLostTimeoutMs ?? 120_000,
     tls: options.tls ?? false,
   };
-  if (options.app) resolved.app = { ...options.app };
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65_535)
+    throw new EmulatorOptionError("port", `${resolved.port} is not a port number (0-65535)`);
+  if (resolved.tokens.some((t) => t === ""))
+    throw new EmulatorOptionError("tokens", "must not be empty (no request could match it)");
+  if (options.app) {
+    try {
+      createPublicKey(options.app.publicKeyPem);
+    } catch (err) {
+      throw new EmulatorOptionError("app", "publicKeyPem holds no PEM public key", { cause: err });
+    }
+    resolved.app = { ...options.app };
+  }
   if (options.stateFile) resolved.stateFile = options.stateFile;
   if (options.recordFile) resolved.recordFile = options.recordFile;
   if (options.publicUrl !== undefined) resolved.publicUrl = normalizePublicUrl(options.publicUrl);
@@ -83,7 +95,19 @@ class RunningEmulator implements Emulator, ControlApi {
     this.ctx = ctx;
   }
 
+  /** Loads the state, opens the record file, listens and saves; undoes what it did if one fails. */
   async start(): Promise<void> {
+    try {
+      await this.open();
+    } catch (err) {
+      if (this.sweeper) clearInterval(this.sweeper);
+      await this.listening?.close();
+      await this.recorder?.close();
+      throw err;
+    }
+  }
+
+  private async open(): Promise<void> {
     const { options } = this.ctx;
     let port = options.port;
     if (options.stateFile) {
@@ -97,12 +121,14 @@ class RunningEmulator implements Emulator, ControlApi {
         if (port === 0) port = saved.port;
       }
     }
-    if (options.recordFile) this.recorder = new RequestRecorder(options.recordFile);
+    if (options.recordFile) this.recorder = await RequestRecorder.open(options.recordFile);
     const app = createApp(this.ctx, this, this.recorder);
     const certHosts = [options.host];
     if (options.publicUrl) certHosts.push(new URL(options.publicUrl).hostname);
     this.listening = await listen(app, options.host, port, options.tls, port !== options.port, {
       certHosts,
+    }).catch((err: unknown) => {
+      throw listenError(err, options.host, port);
     });
     if (this.listening.caPem !== undefined) this.caPem = this.listening.caPem;
     this.port = this.listening.port;
@@ -126,7 +152,8 @@ class RunningEmulator implements Emulator, ControlApi {
       this.ctx.engine.sweepLostRunners();
     }, period);
     this.sweeper.unref();
-    this.stateFile?.scheduleSave();
+    // Written now, so a state file that cannot be written fails the start instead of the process.
+    await this.stateFile?.check();
   }
 
   info(): Record<string, unknown> {
@@ -227,8 +254,39 @@ class RunningEmulator implements Emulator, ControlApi {
   }
 }
 
+/** A listen failure as the option to change (`port` in use or not allowed, `host` unusable). */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = errorCode(err);
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const because = { cause: err };
+  switch (code) {
+    case "EADDRINUSE":
+      return new EmulatorOptionError(
+        "port",
+        `${where} is in use; pick another port or 0 for a random one`,
+        because,
+      );
+    case "EACCES":
+      return new EmulatorOptionError(
+        "port",
+        `${where} is not allowed for this user; pick a port above 1023`,
+        because,
+      );
+    case "EADDRNOTAVAIL":
+      return new EmulatorOptionError("host", `${host} is not an address of this machine`, because);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return new EmulatorOptionError("host", `cannot listen on "${host}" (${code})`, because);
+    default:
+      return err;
+  }
+}
+
 /**
  * Starts an emulator of the GitHub side on a real loopback port.
+ * @throws EmulatorOptionError for an option it cannot use (port in use, unwritable state or
+ * record file, …); nothing is left listening or open then.
  * @see docs/emulator.md
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

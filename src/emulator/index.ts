@@ -6,6 +6,7 @@
  */
 export { startEmulator } from "./emulator.js";
 export { createFakeRunnerDir } from "./fake-runner-dir.js";
+export { EmulatorOptionError } from "./option-error.js";
 export type {
   Emulator,
   EmulatorMode,

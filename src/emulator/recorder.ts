@@ -3,9 +3,11 @@
  * their scheme (`Bearer ***`).
  * @module
  */
+import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context.js";
+import { EmulatorOptionError, errorCode } from "./option-error.js";
 
 /** One recorded request. */
 export interface RecordedRequest {
@@ -39,8 +41,24 @@ export function maskHeaders(headers: Headers): Record<string, string> {
 export class RequestRecorder {
   private readonly stream: WriteStream;
 
-  constructor(file: string) {
-    this.stream = createWriteStream(file, { flags: "a" });
+  private constructor(stream: WriteStream) {
+    this.stream = stream;
+  }
+
+  /**
+   * Opens (creates or appends to) `file`.
+   * @throws EmulatorOptionError (`recordFile`) when it cannot be opened for writing
+   */
+  static async open(file: string): Promise<RequestRecorder> {
+    const stream = createWriteStream(file, { flags: "a" });
+    try {
+      await once(stream, "open");
+    } catch (err) {
+      throw new EmulatorOptionError("recordFile", `cannot write ${file} (${errorCode(err)})`, {
+        cause: err,
+      });
+    }
+    return new RequestRecorder(stream);
   }
 
   /** Middleware that records every request after it is answered. */

@@ -2,9 +2,10 @@
  * `scaleset emulator`: runs the GitHub-side emulator standalone until SIGINT/SIGTERM.
  * @module
  */
+import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { type EmulatorOptions, startEmulator } from "../../emulator/index.js";
+import { EmulatorOptionError, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
 import { normalizePublicUrl } from "../../emulator/public-url.js";
 import { CliUsageError } from "../usage-error.js";
 
@@ -47,6 +48,34 @@ function int(flag: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The flag of each `EmulatorOptionError` option the command line sets. */
+const OPTION_FLAGS: Record<string, string> = {
+  port: "--port",
+  host: "--host",
+  stateFile: "--state",
+  recordFile: "--record",
+  tokens: "--token",
+  app: "--app-public-key",
+};
+
+/** `startEmulator`, with an option it cannot use reported as bad input naming the flag. */
+async function start(options: EmulatorOptions) {
+  try {
+    return await startEmulator(options);
+  } catch (err) {
+    if (err instanceof EmulatorOptionError)
+      throw new CliUsageError(`${OPTION_FLAGS[err.option] ?? err.option}: ${err.reason}`);
+    throw err;
+  }
+}
+
+function port(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n <= 65_535))
+    throw new CliUsageError(`--port must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -55,7 +84,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
   const options: EmulatorOptions = {
     host: flags.host,
-    port: int("--port", flags.port) ?? 0,
+    port: port(flags.port),
     mode: flags.mode,
     org: flags.org,
   };
@@ -80,6 +109,11 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
       publicKeyPem = readFileSync(flags.appPublicKey, "utf8");
     } catch {
       throw new CliUsageError(`--app-public-key: cannot read ${flags.appPublicKey}`);
+    }
+    try {
+      createPublicKey(publicKeyPem);
+    } catch {
+      throw new CliUsageError(`--app-public-key: ${flags.appPublicKey} holds no PEM public key`);
     }
     options.app = {
       clientId: flags.appId,
@@ -142,7 +176,7 @@ export function registerEmulator(program: Command): void {
     .option("--json", "print the connection details as one JSON line")
     .addHelpText("after", EXAMPLES)
     .action(async (flags: EmulatorFlags) => {
-      const emu = await startEmulator(emulatorOptionsFromFlags(flags));
+      const emu = await start(emulatorOptionsFromFlags(flags));
       if (flags.json) {
         console.log(
           JSON.stringify({
