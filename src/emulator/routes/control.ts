@@ -57,11 +57,27 @@ export const faultSpecSchema = z.object({
   delayMs: z.number().int().nonnegative().optional(),
 });
 
-const jobsBody = z.union([
-  jobSpecSchema,
-  z.array(jobSpecSchema),
-  z.object({ jobs: z.array(jobSpecSchema) }),
-]);
+/**
+ * A JobSpec, an array of them or `{jobs: […]}`, as a list. Each shape is checked on its own, so a
+ * bad body is reported at the field that is wrong (`at labels: …`), not as zod's bare
+ * "Invalid input" for a union none of whose options fit.
+ */
+const jobsBody = z.unknown().transform((raw, ctx): JobSpec[] => {
+  const list = Array.isArray(raw);
+  const wrapped = !list && typeof raw === "object" && raw !== null && "jobs" in raw;
+  const parsed = list
+    ? z.array(jobSpecSchema).safeParse(raw)
+    : wrapped
+      ? z.object({ jobs: z.array(jobSpecSchema) }).safeParse(raw)
+      : jobSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  const v = parsed.data;
+  return (Array.isArray(v) ? v : "jobs" in v ? v.jobs : [v]) as JobSpec[];
+});
 const expireBody = z.object({ kind: z.enum(["admin", "queue", "all"]).optional() }).optional();
 
 /** Control routes, mounted at `/_control`. */
@@ -71,9 +87,7 @@ export function controlRoutes(api: ControlApi): Hono<AppEnv> {
   app.post("/jobs", async (c) => {
     const body = await readBody(c, jobsBody);
     if ("error" in body) return body.error;
-    const v = body.value;
-    const specs = Array.isArray(v) ? v : "jobs" in v ? v.jobs : [v];
-    return ok(api.queueJobs(specs as JobSpec[]), 201);
+    return ok(api.queueJobs(body.value), 201);
   });
   app.get("/jobs", () => ok(api.listJobs()));
   app.get("/runners", () => ok(api.listRunners()));
