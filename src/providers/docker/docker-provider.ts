@@ -12,8 +12,9 @@ import type {
 } from "../../autoscaler/provider.js";
 import { throwIfAborted } from "../../util/abort.js";
 import { type Logger, silentLogger } from "../../util/logger.js";
-import { errorMessage, ProviderError } from "../errors.js";
+import { ProviderError } from "../errors.js";
 import { assertValidRunnerName, isValidRunnerName } from "../runner-name.js";
+import { engineErrorMessage } from "./engine-error.js";
 import { ExitEvents } from "./exit-events.js";
 import { ensureImage, hasStatus } from "./image.js";
 import {
@@ -103,7 +104,7 @@ export class DockerProvider implements RunnerProvider {
       await container.remove({ force: true, v: true }).catch(() => {});
       if (ctx.signal?.aborted && err === ctx.signal.reason) throw err;
       throw this.#error(
-        `starting container ${runner.name} failed: ${errorMessage(err, runner.jitConfig)}`,
+        `starting container ${runner.name} failed: ${engineErrorMessage(err, runner.jitConfig)}`,
         runner.name,
       );
     }
@@ -122,7 +123,11 @@ export class DockerProvider implements RunnerProvider {
       info = await container.inspect();
     } catch (err) {
       if (hasStatus(err, 404)) return;
-      throw this.#error(`inspecting container ${name} failed: ${errorMessage(err)}`, name, err);
+      throw this.#error(
+        `inspecting container ${name} failed: ${engineErrorMessage(err)}`,
+        name,
+        err,
+      );
     }
     if (!isManaged(info.Config.Labels)) {
       throw this.#error(`container ${name} is not managed by scaleset; leaving it alone`, name);
@@ -132,7 +137,11 @@ export class DockerProvider implements RunnerProvider {
     } catch (err) {
       // 304: already stopped; 404: already gone.
       if (!hasStatus(err, 304) && !hasStatus(err, 404)) {
-        throw this.#error(`stopping container ${name} failed: ${errorMessage(err)}`, name, err);
+        throw this.#error(
+          `stopping container ${name} failed: ${engineErrorMessage(err)}`,
+          name,
+          err,
+        );
       }
     }
     try {
@@ -140,7 +149,11 @@ export class DockerProvider implements RunnerProvider {
     } catch (err) {
       // 404: gone; 409: another removal is in progress.
       if (!hasStatus(err, 404) && !hasStatus(err, 409)) {
-        throw this.#error(`removing container ${name} failed: ${errorMessage(err)}`, name, err);
+        throw this.#error(
+          `removing container ${name} failed: ${engineErrorMessage(err)}`,
+          name,
+          err,
+        );
       }
     }
     (ctx.logger ?? this.#logger).info({ runner: name }, "runner container removed");
@@ -155,7 +168,7 @@ export class DockerProvider implements RunnerProvider {
         filters: { label: [`${LABEL_MANAGED_BY}=scaleset`, `${LABEL_SCALE_SET_ID}=${scaleSetId}`] },
       });
     } catch (err) {
-      throw new ProviderError(`listing containers failed: ${errorMessage(err)}`, {
+      throw new ProviderError(`listing containers failed: ${engineErrorMessage(err)}`, {
         provider: this.name,
         cause: err,
       });
@@ -198,7 +211,7 @@ export class DockerProvider implements RunnerProvider {
       if (hasStatus(err, 404)) this.#imageReady = undefined;
       const what = hasStatus(err, 409)
         ? "a container with that name already exists"
-        : errorMessage(err, runner.jitConfig);
+        : engineErrorMessage(err, runner.jitConfig);
       // No `cause`: keep the engine's error (and anything it might echo) out of our error.
       throw this.#error(
         `creating container ${runner.name} from ${this.#image} failed: ${what}`,

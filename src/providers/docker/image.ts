@@ -3,7 +3,8 @@
  * @module
  */
 import type Dockerode from "dockerode";
-import { errorMessage, ProviderError } from "../errors.js";
+import { ProviderError } from "../errors.js";
+import { engineErrorMessage } from "./engine-error.js";
 
 /** True when dockerode reports HTTP `status`. */
 export function hasStatus(err: unknown, status: number): boolean {
@@ -24,10 +25,13 @@ export async function ensureImage(
     return;
   } catch (err) {
     if (!hasStatus(err, 404)) {
-      throw new ProviderError(`inspecting runner image ${image} failed: ${errorMessage(err)}`, {
-        provider: "docker",
-        cause: err,
-      });
+      throw new ProviderError(
+        `inspecting runner image ${image} failed: ${engineErrorMessage(err)}`,
+        {
+          provider: "docker",
+          cause: err,
+        },
+      );
     }
   }
   const hint =
@@ -47,7 +51,7 @@ export async function ensureImage(
     });
   } catch (err) {
     throw new ProviderError(
-      `runner image ${image} is not present and pulling it failed (${errorMessage(err)}): ${hint}`,
+      `runner image ${image} is not present and pulling it failed (${engineErrorMessage(err)}): ${hint}`,
       { provider: "docker", cause: err },
     );
   }
