@@ -15,11 +15,14 @@ export const ERROR_HINTS: Readonly<Record<string, string>> = {
   INVALID_CONFIG_URL:
     "use https://github.com/<org>, https://github.com/<org>/<repo> or https://github.com/enterprises/<name>",
   HTTP_ERROR: "the service answered with an unexpected status; scaleset doctor checks each step",
+  RUNNER_EXISTS:
+    "a runner with that name is registered: pick another --runner-name, or remove it with scaleset runners remove <name>",
 };
 
 /** Codes caused by what the user typed: exit 2 like any other bad input. */
 const INPUT_CODES = new Set([
   "AUTH_FAILED",
+  "RUNNER_EXISTS",
   "RUNNER_GROUP_NOT_FOUND",
   "INVALID_CONFIG",
   "INVALID_CONFIG_URL",
