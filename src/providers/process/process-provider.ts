@@ -42,6 +42,10 @@ export const DEFAULT_INHERITED_ENV: readonly string[] = [
   "http_proxy",
   "https_proxy",
   "no_proxy",
+  // CA settings, so runners trust what the daemon trusts (a private CA, a TLS emulator).
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
 ];
 
 // Runs run.sh and records its exit code beside the state, so it survives a daemon crash.
