@@ -3,7 +3,7 @@
  * @module
  */
 import { createPublicKey } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { EmulatorOptionError, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
 import { normalizePublicUrl } from "../../emulator/public-url.js";
@@ -28,6 +28,7 @@ interface EmulatorFlags {
   state?: string;
   record?: string;
   tls?: boolean;
+  caFile?: string;
   publicUrl?: string;
   json?: boolean;
 }
@@ -39,6 +40,7 @@ Examples:
       -d '{"labels":["linux"],"durationMs":2000}'
   $ scaleset emulator --mode ghes --token ghp_test --state /tmp/emu.json --record /tmp/requests.jsonl
   $ scaleset emulator --host 0.0.0.0 --port 8080 --public-url http://emulator.internal:8080
+  $ scaleset emulator --tls --ca-file /tmp/emu-ca.pem   # then NODE_EXTRA_CA_CERTS=/tmp/emu-ca.pem scaleset run …
 `;
 
 function int(flag: string, value: string | undefined): number | undefined {
@@ -124,6 +126,8 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.state) options.stateFile = flags.state;
   if (flags.record) options.recordFile = flags.record;
   if (flags.tls) options.tls = true;
+  if (flags.caFile !== undefined && !flags.tls)
+    throw new CliUsageError("--ca-file: only with --tls (the CA of its self-signed certificate)");
   if (flags.publicUrl !== undefined) {
     try {
       options.publicUrl = normalizePublicUrl(flags.publicUrl, "--public-url");
@@ -170,6 +174,10 @@ export function registerEmulator(program: Command): void {
     .option("--record <file>", "append every request served to this JSONL file (secrets masked)")
     .option("--tls", "serve https with HTTP/2 and a self-signed certificate")
     .option(
+      "--ca-file <file>",
+      "with --tls: write the certificate's CA (PEM) here, for NODE_EXTRA_CA_CERTS or curl --cacert",
+    )
+    .option(
       "--public-url <url>",
       "origin clients reach the emulator at, used in every URL it hands out (default: the listen address; on 0.0.0.0/:: the host each request was sent to)",
     )
@@ -177,6 +185,15 @@ export function registerEmulator(program: Command): void {
     .addHelpText("after", EXAMPLES)
     .action(async (flags: EmulatorFlags) => {
       const emu = await start(emulatorOptionsFromFlags(flags));
+      if (flags.caFile !== undefined && emu.caPem !== undefined) {
+        try {
+          writeFileSync(flags.caFile, emu.caPem);
+        } catch (err) {
+          await emu.close();
+          const code = (err as { code?: unknown }).code;
+          throw new CliUsageError(`--ca-file: cannot write ${flags.caFile} (${String(code)})`);
+        }
+      }
       if (flags.json) {
         console.log(
           JSON.stringify({
@@ -184,6 +201,8 @@ export function registerEmulator(program: Command): void {
             configUrl: emu.configUrl,
             token: emu.token,
             controlUrl: emu.controlUrl,
+            ...(emu.caPem === undefined ? {} : { caPem: emu.caPem }),
+            ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
           }),
         );
       } else {
@@ -192,6 +211,13 @@ export function registerEmulator(program: Command): void {
         console.log(`  token:       ${emu.token}`);
         console.log(`  control URL: ${emu.controlUrl}`);
         console.log(`  mode:        ${flags.mode}`);
+        if (emu.caPem !== undefined) {
+          console.log(
+            flags.caFile === undefined
+              ? "  CA:          not saved; add --ca-file FILE to trust it (NODE_EXTRA_CA_CERTS=FILE, curl --cacert FILE)"
+              : `  CA:          ${flags.caFile} (NODE_EXTRA_CA_CERTS=${flags.caFile}, curl --cacert ${flags.caFile})`,
+          );
+        }
         console.log(
           `Queue a job: curl -X POST ${emu.controlUrl}/jobs -H 'content-type: application/json' -d '{"labels":["linux"]}'`,
         );
