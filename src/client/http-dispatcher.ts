@@ -113,11 +113,30 @@ export function sharedDispatcher(options: DispatcherOptions): Dispatcher {
   return dispatcher;
 }
 
-/** Closes every shared dispatcher (for clean process shutdown and tests). */
-export async function closeSharedDispatchers(): Promise<void> {
+/**
+ * Closes every shared dispatcher (for clean process shutdown and tests): requests in flight get
+ * `graceMs` to finish, then are destroyed, so a stalled request cannot hold shutdown up.
+ */
+export async function closeSharedDispatchers(graceMs = 2000): Promise<void> {
   const all = [...shared.values()];
   shared.clear();
-  await Promise.all(all.map((d) => d.close()));
+  await Promise.all(all.map((d) => closeWithin(d, graceMs)));
+}
+
+async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), graceMs);
+  });
+  const closed = dispatcher.close().then(
+    () => false,
+    () => false,
+  );
+  try {
+    if (await Promise.race([closed, timedOut])) await dispatcher.destroy();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A new dispatcher for the options (not shared). */
