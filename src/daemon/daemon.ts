@@ -11,6 +11,7 @@ import { connectionKey } from "./config-connection.js";
 import { DaemonConfigError } from "./config-error.js";
 import { connectionOf, type DaemonConfig } from "./config-schema.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
+import { acquireInstanceLock, type InstanceLock } from "./instance-lock.js";
 import { DaemonMetrics } from "./metrics.js";
 import { createProvider } from "./providers.js";
 import { type RuntimeTuning, ScaleSetRuntime } from "./scale-set-runtime.js";
@@ -37,6 +38,8 @@ export interface DaemonOptions {
  * Runs until `signal` aborts, then drains and resolves. Rejects when a scale set cannot start
  * (e.g. bad credentials) or its listener stops on an unrecoverable error, after draining the
  * others. Scale sets with the same URL and credentials share one client (one token exchange).
+ * Rejects with `InstanceLockedError` before anything else while another live process on
+ * this host runs one of the scale sets (a lock file per config URL and scale set name).
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const { config, signal } = options;
@@ -45,6 +48,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const connections = config.scaleSets.map((set) => connectionOf(config, set));
   // With several URLs, log lines say which one (the same scale set name may be at each).
   const severalUrls = new Set(connections.map((c) => c.url)).size > 1;
+  const stateDir = options.tuning?.stateDir ?? defaultStateDir();
+  // Before any listener loads (and deletes) the session its scale set's state file records.
+  const locks = lockScaleSets(config, connections, stateDir);
+  const releaseLocks = () => {
+    for (const lock of locks) lock.release();
+  };
+  // Best effort on a second signal's process.exit; a crash leaves a stale lock the next start takes.
+  process.once("exit", releaseLocks);
   const runtimes: ScaleSetRuntime[] = [];
   let server: HealthServer | undefined;
   let failure: unknown;
@@ -83,7 +94,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       logger.info({ url: server.url }, "metrics and health listening");
       options.onMetricsListening?.(server.url);
     }
-    const stateDir = options.tuning?.stateDir ?? defaultStateDir();
     const keys = connections.map(connectionKey);
     const clients = new Map<string, ScaleSetClient>();
     for (const [i, set] of config.scaleSets.entries()) {
@@ -155,9 +165,30 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     );
     await server?.close();
     await closeSharedDispatchers().catch(() => {});
+    process.off("exit", releaseLocks);
+    releaseLocks();
     logger.info({}, "stopped");
   }
   if (failure !== undefined && !signal.aborted) throw failure;
+}
+
+/** Takes every scale set's instance lock, or none (releasing those taken) and throws. */
+function lockScaleSets(
+  config: DaemonConfig,
+  connections: ReadonlyArray<{ url: string }>,
+  stateDir: string,
+): InstanceLock[] {
+  const locks: InstanceLock[] = [];
+  try {
+    for (const [i, set] of config.scaleSets.entries()) {
+      const configUrl = (connections[i] as { url: string }).url;
+      locks.push(acquireInstanceLock({ configUrl, scaleSetName: set.name, stateDir }));
+    }
+  } catch (err) {
+    for (const lock of locks) lock.release();
+    throw err;
+  }
+  return locks;
 }
 
 /** A metrics address the daemon cannot bind is bad input: name the flag and the fix. */

@@ -6,6 +6,7 @@ import { type Command, Option } from "commander";
 import { loadConfig } from "../../daemon/config.js";
 import { DaemonConfigError } from "../../daemon/config-error.js";
 import type { DaemonConfig } from "../../daemon/config-schema.js";
+import { InstanceLockedError } from "../../daemon/instance-lock.js";
 import { applyDaemonV8Flags, V8FlagsError } from "../../daemon/v8-flags.js";
 import { CliUsageError } from "../usage-error.js";
 
@@ -62,7 +63,8 @@ Examples:
   $ scaleset run --config scaleset.yaml --log-format json
 
 Signals: SIGTERM/SIGINT drain (no new runners, idle runners removed, busy ones awaited up to
---drain-timeout, session deleted, exit 0); a second signal exits at once.`;
+--drain-timeout, session deleted, exit 0); a second signal exits at once.
+One daemon per scale set per host: a second scaleset run for the same --url and --name exits 2.`;
 
 /** Registers `scaleset run`. */
 export function registerRun(program: Command): void {
@@ -161,6 +163,10 @@ async function runWithSignals(config: DaemonConfig): Promise<void> {
   process.on("SIGINT", onSignal);
   try {
     await runDaemon({ config, logger, signal: controller.signal });
+  } catch (err) {
+    // Another daemon runs the scale set on this host: bad input, one line, exit 2.
+    if (err instanceof InstanceLockedError) throw new CliUsageError(err.message);
+    throw err;
   } finally {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
