@@ -138,7 +138,7 @@ describe("README's daemon section", () => {
   it("YAML configs of the README and docs/configuration.md load as written", () => {
     const runnerDir = join(dir, "actions-runner");
     mkdirSync(runnerDir, { recursive: true });
-    writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n");
+    writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
     const key = join(dir, "app.pem");
     writeFileSync(key, "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
     // Paths swapped for local ones.

@@ -10,7 +10,7 @@ const tmp = mkdtempSync(join(tmpdir(), "scaleset-config-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const runnerDir = join(tmp, "runner");
 mkdirSync(runnerDir);
-writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n");
+writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
 
 const base = { url: "https://github.com/my-org", token: "ghp_secret_token_value", name: "linux" };
 
@@ -120,6 +120,16 @@ describe("loadConfig", () => {
         loadConfig({ flags: { ...base, provider: "process", runnerDir: tmp }, env: {} }),
       ),
     ).toBe(`--runner-dir: "${tmp}" has no run.sh; unpack the actions/runner release there`);
+    const notExecutable = join(tmp, "runner-no-x");
+    mkdirSync(notExecutable);
+    writeFileSync(join(notExecutable, "run.sh"), "#!/bin/sh\n", { mode: 0o644 });
+    expect(
+      errorOf(() =>
+        loadConfig({ flags: { ...base, provider: "process", runnerDir: notExecutable }, env: {} }),
+      ),
+    ).toBe(
+      `--runner-dir: "${notExecutable}/run.sh" is not executable; chmod +x ${notExecutable}/run.sh`,
+    );
   });
 
   it("never echoes the token or key in an error", () => {

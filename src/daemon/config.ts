@@ -4,7 +4,7 @@
  * message names the field and never echoes a secret.
  * @module
  */
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseConfigUrl } from "../client/config-url.js";
@@ -180,10 +180,18 @@ function resolveScaleSets(raw: RawConfig, connections: Connection[]): ScaleSetCo
       if (!set.runnerDir)
         throw new DaemonConfigError(where("runnerDir"), "required with --provider process");
       const runnerDir = resolve(set.runnerDir);
-      if (!existsSync(join(runnerDir, "run.sh"))) {
+      const runSh = join(runnerDir, "run.sh");
+      if (!existsSync(runSh)) {
         throw new DaemonConfigError(
           where("runnerDir"),
           `"${set.runnerDir}" has no run.sh; unpack the actions/runner release there`,
+        );
+      }
+      if (!isExecutable(runSh)) {
+        // Else every runner start fails with EACCES, long after the daemon said it was running.
+        throw new DaemonConfigError(
+          where("runnerDir"),
+          `"${runSh}" is not executable; chmod +x ${runSh}`,
         );
       }
       const workDir = resolve(set.workDir ?? join(homedir(), ".scaleset", "runners", set.name));
@@ -217,6 +225,15 @@ function resolveScaleSets(raw: RawConfig, connections: Connection[]): ScaleSetCo
       provider,
     };
   });
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function deepFreeze<T>(value: T): T {

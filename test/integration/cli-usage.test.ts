@@ -39,6 +39,8 @@ writeFileSync(
   "url: https://github.com/org\ntoken: ghp_from_file_0000\nname: x\nmaxRunnerz: 3\n",
 );
 mkdirSync(join(dir, "empty-runner"));
+mkdirSync(join(dir, "noexec-runner"));
+writeFileSync(join(dir, "noexec-runner", "run.sh"), "#!/bin/sh\n", { mode: 0o644 });
 
 const TOKEN = "ghp_secret0000000000";
 const KEY = "not-a-pem-but-secret-key-material";
@@ -134,6 +136,12 @@ const BAD_INPUT: Array<[string, string[], Record<string, string>, RegExp]> = [
     ["run", ...ok, ...tok, "--provider", "process", "--runner-dir", join(dir, "empty-runner")],
     {},
     /^scaleset: --runner-dir: ".*empty-runner" has no run\.sh; unpack the actions\/runner release there$/,
+  ],
+  [
+    "runner dir whose run.sh is not executable",
+    ["run", ...ok, ...tok, "--provider", "process", "--runner-dir", join(dir, "noexec-runner")],
+    {},
+    /^scaleset: --runner-dir: ".*noexec-runner\/run\.sh" is not executable; chmod \+x .*noexec-runner\/run\.sh$/,
   ],
   [
     "unknown option",
