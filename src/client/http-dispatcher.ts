@@ -133,14 +133,28 @@ async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<voi
     () => false,
   );
   try {
-    if (await Promise.race([closed, timedOut])) await dispatcher.destroy();
+    if (!(await Promise.race([closed, timedOut]))) return;
+    // An undici Agent forgets its pools when closing, so its destroy() would not reach them:
+    // destroy the pools it made instead, which fails their requests still in flight.
+    await Promise.all([...(poolsOf.get(dispatcher) ?? [])].map((pool) => pool.destroy()));
+    await closed;
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** The connection pools each dispatcher of ours created (one per origin it reached). */
+const poolsOf = new WeakMap<Dispatcher, Set<Dispatcher>>();
+
 /** A new dispatcher for the options (not shared). */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const pools = new Set<Dispatcher>();
+  const dispatcher = buildDispatcher(options, pools);
+  poolsOf.set(dispatcher, pools);
+  return dispatcher;
+}
+
+function buildDispatcher(options: DispatcherOptions, pools: Set<Dispatcher>): Dispatcher {
   const tls = {
     rejectUnauthorized: options.rejectUnauthorized,
     // One secure context per dispatcher: passing `ca` would make every connection parse the
@@ -151,7 +165,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
   const agentOptions = {
     allowH2: true,
-    factory: h2AwarePool,
+    factory: (origin: string | URL, opts: object) => {
+      // The agent closes a pool once its connections are gone and makes a new one later.
+      for (const old of pools) if (old.destroyed) pools.delete(old);
+      const pool = h2AwarePool(origin, opts);
+      pools.add(pool);
+      return pool;
+    },
     connect: tls,
     requestTls: tls,
     proxyTls: tls,
