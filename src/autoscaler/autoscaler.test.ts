@@ -197,6 +197,30 @@ describe("Autoscaler", () => {
     expect(logger.lines.some((l) => l.startsWith("runner died during its job"))).toBe(true);
   });
 
+  it("treats a busy runner that exits 0 before its JobCompleted as finished: removed, not reported dead, no replacement for its job", async () => {
+    const { autoscaler, provider, service, logger } = setup({ maxRunners: 3 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [name] = provider.running();
+    if (!name) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(name));
+    provider.exit(name, 0);
+    await until(() => !provider.runners.has(name) && !service.runnerNames().includes(name));
+    const lists = provider.lists;
+    await until(() => provider.lists >= lists + 5);
+    expect(provider.starts).toBe(1);
+    expect(autoscaler.runners()).toEqual([]);
+    expect(
+      logger.lines.filter((l) => l.startsWith("runner exited after its job; completion not")),
+    ).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.startsWith("runner died"))).toEqual([]);
+    await autoscaler.handleJobCompleted(jobCompleted(name));
+    await autoscaler.handleDesiredRunnerCount(0);
+    expect(logger.lines.filter((l) => l.includes("unknown runner"))).toEqual([]);
+    expect(autoscaler.totals()).toMatchObject({ started: 1, removed: 1 });
+  });
+
   it("keeps a runner that died mid-job as dead while the service refuses its removal, and drops it once the service no longer knows it", async () => {
     const { autoscaler, provider, service } = setup({ minRunners: 0, maxRunners: 3 });
     autoscaler.start();
@@ -345,6 +369,27 @@ describe("Autoscaler.drain", () => {
     expect(await drained).toEqual([]);
     expect(provider.runners.size).toBe(0);
     expect(service.runnerNames()).toEqual([]);
+  });
+
+  it("waits for the JobCompleted of a runner that exited after its job before it ends", async () => {
+    const { autoscaler, provider } = setup();
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(1);
+    await autoscaler.settled();
+    const [name] = provider.running();
+    if (!name) throw new Error("no runner");
+    await autoscaler.handleJobStarted(jobStarted(name));
+    let ended = false;
+    const drained = autoscaler.drain({ timeoutMs: 5000 }).finally(() => {
+      ended = true;
+    });
+    provider.exit(name, 0);
+    await until(() => !provider.runners.has(name));
+    const lists = provider.lists;
+    await until(() => provider.lists >= lists + 3);
+    expect(ended).toBe(false);
+    await autoscaler.handleJobCompleted(jobCompleted(name));
+    expect(await drained).toEqual([]);
   });
 
   it("gives up waiting for busy runners after the drain timeout and reports them", async () => {

@@ -20,6 +20,12 @@ import type {
   RunnerInfo,
 } from "./types.js";
 
+/**
+ * How long a drain waits for the JobCompleted of a runner that exited after its job (the listener
+ * may be gone, e.g. after an unrecoverable error; the completion then never arrives).
+ */
+const DRAIN_COMPLETION_WAIT_MS = 10_000;
+
 /** Totals since the autoscaler was created. */
 export interface AutoscalerTotals {
   started: number;
@@ -70,6 +76,13 @@ export class Autoscaler implements Scaler {
   #monitor: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
   #tickAgain: boolean = false;
+  /**
+   * Runners that exited with code 0 while busy before their JobCompleted arrived, with the time:
+   * their job is most likely done, so they hold their slot (no replacement is started for a job
+   * the next statistics will no longer count) until the JobCompleted arrives or `exitGraceMs`
+   * passes, and a drain waits for that JobCompleted too.
+   */
+  readonly #awaitingCompletion = new Map<string, number>();
   /** Names removed lately with the time, so a list taken before the removal does not revive them. */
   readonly #recentlyRemoved = new Map<string, number>();
 
@@ -171,7 +184,16 @@ export class Autoscaler implements Scaler {
   /** Scaler callback: marks the runner done; it is removed once it has exited. */
   async handleJobCompleted(job: JobCompleted, _ctx?: ScalerContext): Promise<void> {
     if (!job.runnerName) return; // canceled before any runner took it (spec §8.6)
+    const awaited = this.#awaitingCompletion.delete(job.runnerName);
     const entry = this.#book.get(job.runnerName);
+    if (!entry && awaited) {
+      this.#logger.debug(
+        { runner: job.runnerName, jobId: job.jobId, result: job.result },
+        "job completed after its runner exited",
+      );
+      this.#changed();
+      return;
+    }
     if (!entry) {
       this.#logger.info(
         { runner: job.runnerName, jobId: job.jobId },
@@ -263,7 +285,10 @@ export class Autoscaler implements Scaler {
       await this.#tick();
       await this.settled();
       // Dead runners have nothing left at the provider; only the service can release them.
-      const waiting = this.#book.entries().some((e) => e.state !== "dead");
+      // Runners that exited after their job are gone, but their JobCompleted is still awaited
+      // (the listener keeps running during a drain, so it is received and counted).
+      const waiting =
+        this.#book.entries().some((e) => e.state !== "dead") || this.#awaitsCompletion();
       if (!waiting || Date.now() >= deadline) break;
       await sleep(Math.min(this.#pollIntervalMs, 250, Math.max(0, deadline - Date.now())), {
         signal: options.signal,
@@ -299,7 +324,8 @@ export class Autoscaler implements Scaler {
     const live = counts.starting + counts.idle + counts.busy;
     // Finished runners still exiting and runners being removed hold their slot until they are
     // gone, so the provider never runs more than maxRunners at once.
-    const deficit = counts.target - live - counts.removing - counts.done;
+    const deficit =
+      counts.target - live - counts.removing - counts.done - this.#heldForCompletion();
     if (deficit > 0 && Date.now() >= this.#backoffUntil) {
       this.#logger.debug({ target: counts.target, live, starting: deficit }, "scaling up");
       for (let i = 0; i < deficit; i++) {
@@ -321,6 +347,20 @@ export class Autoscaler implements Scaler {
       for (const entry of idle) this.#removeLater(entry, "scale-down");
     }
     return began;
+  }
+
+  /** Runners gone after their job whose JobCompleted is still awaited (see #awaitingCompletion). */
+  #heldForCompletion(): number {
+    let held = 0;
+    for (const name of this.#awaitingCompletion.keys()) if (!this.#book.has(name)) held++;
+    return held;
+  }
+
+  /** A runner exited after its job lately and its JobCompleted has not arrived (drain waits). */
+  #awaitsCompletion(): boolean {
+    const since = Date.now() - DRAIN_COMPLETION_WAIT_MS;
+    for (const at of this.#awaitingCompletion.values()) if (at > since) return true;
+    return false;
   }
 
   /** Starts queued runners while fewer than `concurrency` starts are running. */
@@ -427,6 +467,15 @@ export class Autoscaler implements Scaler {
       } else if (entry.state === "done") {
         if (exited) this.#removeLater(entry, "finished");
         else if (now - entry.since > this.#exitGraceMs) this.#removeLater(entry, "grace");
+      } else if (exited && entry.state === "busy" && found?.exitCode === 0) {
+        // A runner exits 0 once its job is done; the JobCompleted may simply not be here yet
+        // (it comes through the listener, which may be behind or reconnecting).
+        this.#logger.info(
+          { runner: entry.name, jobId: entry.jobId, exitCode: 0 },
+          "runner exited after its job; completion not received yet",
+        );
+        this.#awaitingCompletion.set(entry.name, now);
+        this.#removeLater(entry, "finished");
       } else if (exited) {
         this.#logger.warn(
           { runner: entry.name, state: entry.state, exitCode: found?.exitCode },
@@ -437,6 +486,11 @@ export class Autoscaler implements Scaler {
     }
     for (const [name, at] of this.#recentlyRemoved) {
       if (now - at > 60_000) this.#recentlyRemoved.delete(name);
+    }
+    for (const [name, at] of this.#awaitingCompletion) {
+      if (now - at <= this.#exitGraceMs) continue;
+      this.#awaitingCompletion.delete(name);
+      this.#logger.info({ runner: name }, "no JobCompleted for a runner that exited after its job");
     }
     for (const found of listed) {
       if (this.#book.has(found.name)) continue;

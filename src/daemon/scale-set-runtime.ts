@@ -159,15 +159,16 @@ export class ScaleSetRuntime {
   }
 
   /**
-   * Stops taking work (no new runners, session deleted), removes idle runners, waits for busy
-   * ones up to `drainTimeoutMs`, and optionally deletes the scale set.
+   * Drains: no new runners (the autoscaler's target is 0), idle runners removed, busy ones waited
+   * for up to `drainTimeoutMs`. The listener keeps its session meanwhile, so the JobCompleted of
+   * every job that finishes during the drain is still received (and counted); it is stopped, and
+   * its session deleted, once the drain is over. Optionally deletes the scale set.
    */
   async stop(options: { drainTimeoutMs: number; deleteScaleSet: boolean }): Promise<void> {
     const autoscaler = this.#autoscaler;
-    const drained = autoscaler?.drain({ timeoutMs: options.drainTimeoutMs });
+    const left = (await autoscaler?.drain({ timeoutMs: options.drainTimeoutMs })) ?? [];
     this.#listenerAbort.abort(new Error("shutting down"));
     await this.#listening?.catch(() => {});
-    const left = (await drained) ?? [];
     await autoscaler?.stop();
     if (options.deleteScaleSet && this.#scaleSetId !== undefined) {
       if (left.length > 0) {
