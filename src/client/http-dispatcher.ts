@@ -85,7 +85,7 @@ function h2AwareClient(origin: string | URL, opts: object, protocol: OriginProto
   return client;
 }
 
-function h2AwarePool(origin: string | URL, opts: object): Dispatcher {
+function h2AwarePool(origin: string | URL, opts: object): UndiciPool {
   const protocol: OriginProtocol = { h2: false };
   return new Pool(origin, {
     ...(opts as UndiciPool.Options),
@@ -144,17 +144,17 @@ async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<voi
 }
 
 /** The connection pools each dispatcher of ours created (one per origin it reached). */
-const poolsOf = new WeakMap<Dispatcher, Set<Dispatcher>>();
+const poolsOf = new WeakMap<Dispatcher, Set<UndiciPool>>();
 
 /** A new dispatcher for the options (not shared). */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const pools = new Set<Dispatcher>();
+  const pools = new Set<UndiciPool>();
   const dispatcher = buildDispatcher(options, pools);
   poolsOf.set(dispatcher, pools);
   return dispatcher;
 }
 
-function buildDispatcher(options: DispatcherOptions, pools: Set<Dispatcher>): Dispatcher {
+function buildDispatcher(options: DispatcherOptions, pools: Set<UndiciPool>): Dispatcher {
   const tls = {
     rejectUnauthorized: options.rejectUnauthorized,
     // One secure context per dispatcher: passing `ca` would make every connection parse the
