@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,7 +141,8 @@ describe("README's daemon section", () => {
     mkdirSync(runnerDir, { recursive: true });
     writeFileSync(join(runnerDir, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
     const key = join(dir, "app.pem");
-    writeFileSync(key, "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    writeFileSync(key, privateKey.export({ type: "pkcs1", format: "pem" }));
     // Paths swapped for local ones.
     const load = (yaml: string) => {
       const file = join(dir, "scaleset.yaml");

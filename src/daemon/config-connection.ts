@@ -14,7 +14,7 @@
  * never echo a secret.
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseConfigUrl } from "../client/config-url.js";
 import { DaemonConfigError } from "./config-error.js";
@@ -217,13 +217,25 @@ function resolveApp(keys: Credentials, where: KeyName, name: KeyName): AuthConfi
       `missing; give it or ${name("appPrivateKeyFile")}`,
     );
   }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+  if (!isRsaPrivateKey(privateKey)) {
+    // Checked here, not at the first token exchange: a malformed key failed there with the base64
+    // decoder's "The string to be decoded is not correctly encoded" (exit 1), naming nothing.
+    const fromFile = keys.appPrivateKeyFile !== undefined && !keys.appPrivateKey;
     throw new DaemonConfigError(
-      keys.appPrivateKeyFile && !keys.appPrivateKey
-        ? where("appPrivateKeyFile")
-        : where("appPrivateKey"),
-      "is not a PEM private key",
+      fromFile ? where("appPrivateKeyFile") : where("appPrivateKey"),
+      `${fromFile ? `"${keys.appPrivateKeyFile}" is` : "is"} not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings`,
     );
   }
   return { kind: "app", clientId, installationId, privateKey };
+}
+
+/** A PEM RSA private key (PKCS#1 or PKCS#8, unencrypted), as GitHub App JWTs are signed with. */
+function isRsaPrivateKey(pem: string): boolean {
+  // The forms the App client imports; a bare base64 blob or DER would not be found there.
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) return false;
+  try {
+    return createPrivateKey({ key: pem, format: "pem" }).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,12 +146,67 @@ describe("loadConfig", () => {
         env: {},
       }),
     );
-    expect(message).toBe("--app-private-key: is not a PEM private key");
+    expect(message).toBe(
+      "--app-private-key: is not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings",
+    );
+  });
+
+  it("refuses an App key that is not a PEM RSA private key at load, naming the flag, echoing no key", () => {
+    const app = { url: base.url, name: "x", appClientId: "1", appInstallationId: "2" };
+    const expected =
+      "not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings";
+    const { privateKey: ec } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const bad = {
+      // The PEM armour around bytes that are not base64: once "The string to be decoded is not correctly encoded".
+      "not base64": "-----BEGIN RSA PRIVATE KEY-----\nsecret!*key\n-----END RSA PRIVATE KEY-----\n",
+      "not a key":
+        "-----BEGIN PRIVATE KEY-----\nc2VjcmV0a2V5bWF0ZXJpYWw=\n-----END PRIVATE KEY-----\n",
+      "an EC key": ec.export({ type: "pkcs8", format: "pem" }) as string,
+    };
+    for (const [what, pem] of Object.entries(bad)) {
+      const file = join(tmp, `bad-key-${what.replaceAll(" ", "-")}.pem`);
+      writeFileSync(file, pem);
+      const fromFile = errorOf(() =>
+        loadConfig({ flags: { ...app, appPrivateKeyFile: file }, env: {} }),
+      );
+      expect(fromFile, what).toBe(`--app-private-key-file: "${file}" is ${expected}`);
+      const inline = errorOf(() => loadConfig({ flags: { ...app, appPrivateKey: pem }, env: {} }));
+      expect(inline, what).toBe(`--app-private-key: is ${expected}`);
+      for (const line of pem.split("\n").slice(1, -2)) {
+        expect(fromFile).not.toContain(line);
+        expect(inline).not.toContain(line);
+      }
+    }
+    // Both forms GitHub has handed out load: PKCS#1 (BEGIN RSA PRIVATE KEY) and PKCS#8.
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    for (const type of ["pkcs1", "pkcs8"] as const) {
+      const pem = privateKey.export({ type, format: "pem" }) as string;
+      const config = loadConfig({ flags: { ...app, appPrivateKey: pem }, env: {} });
+      expect(config.auth).toEqual({
+        kind: "app",
+        clientId: "1",
+        installationId: 2,
+        privateKey: pem,
+      });
+    }
   });
 });
 
 describe("per-entry connections", () => {
-  const pem = (tag: string) => `-----BEGIN PRIVATE KEY-----\n${tag}\n-----END PRIVATE KEY-----\n`;
+  /** A real RSA key per tag (config validation parses keys), the same each call. */
+  const keys = new Map<string, string>();
+  const pem = (tag: string) => {
+    let key = keys.get(tag);
+    if (key === undefined) {
+      key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .privateKey.export({ type: "pkcs1", format: "pem" })
+        .toString();
+      keys.set(tag, key);
+    }
+    return key;
+  };
+  /** A line of a key's base64 body: what an error must never contain. */
+  const keyLine = (tag: string) => pem(tag).split("\n")[1] as string;
   const topKey = join(tmp, "top.pem");
   const ownKey = join(tmp, "own.pem");
   writeFileSync(topKey, pem("top-app-key-material"));
@@ -158,8 +214,8 @@ describe("per-entry connections", () => {
   const SECRETS = [
     "ghp_top_secret_0000",
     "ghp_entry_secret_1111",
-    "top-app-key-material",
-    "own-app-key-material",
+    keyLine("top-app-key-material"),
+    keyLine("own-app-key-material"),
     "inline-secret-key-material",
   ];
   let files = 0;
@@ -353,7 +409,7 @@ describe("per-entry connections", () => {
           "    appInstallationId: 3",
           "    appPrivateKey: inline-secret-key-material",
         ],
-        "scaleSets[0].appPrivateKey: is not a PEM private key",
+        "scaleSets[0].appPrivateKey: is not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings",
       ],
       [
         [

@@ -44,6 +44,9 @@ writeFileSync(join(dir, "noexec-runner", "run.sh"), "#!/bin/sh\n", { mode: 0o644
 
 const TOKEN = "ghp_secret0000000000";
 const KEY = "not-a-pem-but-secret-key-material";
+/** PEM armour around bytes that are not base64 (was: "The string to be decoded is not correctly encoded", exit 1). */
+const badKey = join(dir, "bad-key.pem");
+writeFileSync(badKey, `-----BEGIN RSA PRIVATE KEY-----\n${KEY}!\n-----END RSA PRIVATE KEY-----\n`);
 /** A second organization whose entry mixes a token with App keys. */
 const mixedConfig = join(dir, "mixed.yaml");
 writeFileSync(
@@ -93,7 +96,13 @@ const BAD_INPUT: Array<[string, string[], Record<string, string>, RegExp]> = [
     "key that is not PEM",
     ["run", ...ok, ...app, "--app-private-key", KEY],
     {},
-    /^scaleset: --app-private-key: is not a PEM private key$/,
+    /^scaleset: --app-private-key: is not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings$/,
+  ],
+  [
+    "key file that is not an RSA key",
+    ["run", ...ok, ...app, "--app-private-key-file", badKey],
+    {},
+    /^scaleset: --app-private-key-file: ".*bad-key\.pem" is not a usable key; expected a PEM RSA private key, as downloaded from the GitHub App settings$/,
   ],
   [
     "unknown config key",
