@@ -303,6 +303,54 @@ describe("Autoscaler", () => {
     expect(service.runnerNames()).toEqual(provider.running());
   });
 
+  it("backs off restarting runners that exit before taking a job, and a runner that takes a job resets it", async () => {
+    const { autoscaler, provider, logger } = setup({ minRunners: 1 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(0);
+    const early = () =>
+      logger.lines
+        .filter((l) => l.startsWith("runner exited before taking a job "))
+        .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { exitCode: number; backoffMs: number });
+    // A crash-looping run.sh: every runner exits as soon as it runs.
+    for (let i = 1; i <= 3; i++) {
+      const name = await until(() => provider.running()[0], 10_000);
+      provider.exit(name, 1);
+      await until(() => early().length === i);
+    }
+    expect(early()).toEqual([
+      expect.objectContaining({ exitCode: 1, backoffMs: 500 }),
+      expect.objectContaining({ exitCode: 1, backoffMs: 1000 }),
+      expect.objectContaining({ exitCode: 1, backoffMs: 2000 }),
+    ]);
+    const starts = provider.starts;
+    const lists = provider.lists;
+    await until(() => provider.lists >= lists + 10);
+    expect(provider.starts).toBe(starts);
+    expect(autoscaler.totals()).toMatchObject({ started: 3, earlyExits: 3, failedStarts: 0 });
+
+    const worker = await until(() => provider.running()[0], 10_000);
+    await autoscaler.handleJobStarted(jobStarted(worker));
+    await autoscaler.handleJobCompleted(jobCompleted(worker));
+    provider.exit(worker, 0);
+    const next = await until(() => provider.running().find((n) => n !== worker), 10_000);
+    provider.exit(next, 0);
+    await until(() => early().length === 4);
+    expect(early()[3]).toMatchObject({ exitCode: 0, backoffMs: 500 });
+  });
+
+  it("does not back off for an idle runner that exits long after its launch", async () => {
+    const { autoscaler, provider, logger } = setup({ minRunners: 1, earlyExitMs: 50 });
+    autoscaler.start();
+    await autoscaler.handleDesiredRunnerCount(0);
+    const first = await until(() => provider.running()[0]);
+    await new Promise((r) => setTimeout(r, 100));
+    provider.exit(first, 0);
+    await until(() => provider.running().find((n) => n !== first));
+    expect(logger.lines.filter((l) => l.startsWith("runner exited without a job"))).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.startsWith("runner exited before"))).toEqual([]);
+    expect(autoscaler.totals()).toMatchObject({ earlyExits: 0 });
+  });
+
   it("does not mistake runners started or removed during a slow provider list for exits or strangers", async () => {
     const provider = new FakeProvider({ listDelayMs: 40, startDelayMs: 5 });
     const { autoscaler, logger } = setup({ pollIntervalMs: 5, maxRunners: 6 }, provider);

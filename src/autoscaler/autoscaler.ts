@@ -26,11 +26,24 @@ import type {
  */
 const DRAIN_COMPLETION_WAIT_MS = 10_000;
 
+/**
+ * Default of `earlyExitMs`: a runner that exits without a job this soon after its launch failed to
+ * start (bad runner dir, registration refused, crash), and its replacement waits out the backoff.
+ */
+export const EARLY_EXIT_MS = 30_000;
+
+/** Start backoff after `failures` failures in a row: 500 ms doubling up to 30 s. */
+function backoffMs(failures: number): number {
+  return Math.min(30_000, 250 * 2 ** Math.min(failures, 7));
+}
+
 /** Totals since the autoscaler was created. */
 export interface AutoscalerTotals {
   started: number;
   removed: number;
   failedStarts: number;
+  /** Runners that exited before taking a job within `earlyExitMs` of their launch. */
+  earlyExits: number;
 }
 
 /**
@@ -51,6 +64,7 @@ export class Autoscaler implements Scaler {
   readonly #pollIntervalMs: number;
   readonly #startWaitMs: number;
   readonly #exitGraceMs: number;
+  readonly #earlyExitMs: number;
   readonly #logger: Logger;
   readonly #metrics: AutoscalerMetrics;
   readonly #limiter: Limiter;
@@ -67,10 +81,13 @@ export class Autoscaler implements Scaler {
   readonly #book = new RunnerBook();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopController = new AbortController();
-  readonly #totals: AutoscalerTotals = { started: 0, removed: 0, failedStarts: 0 };
+  readonly #totals: AutoscalerTotals = { started: 0, removed: 0, failedStarts: 0, earlyExits: 0 };
   #assigned = 0;
   #draining: boolean = false;
+  /** Provider/JIT start failures in a row (reset by a successful launch). */
   #failures = 0;
+  /** Runners in a row that exited early without a job (reset when a runner takes a job). */
+  #earlyExits = 0;
   #backoffUntil = 0;
   #tickPromise: Promise<void> | undefined;
   #monitor: Promise<void> | undefined;
@@ -96,6 +113,7 @@ export class Autoscaler implements Scaler {
     this.#pollIntervalMs = options.pollIntervalMs ?? 3000;
     this.#startWaitMs = options.startWaitMs ?? 250;
     this.#exitGraceMs = options.exitGraceMs ?? 60_000;
+    this.#earlyExitMs = options.earlyExitMs ?? EARLY_EXIT_MS;
     this.#logger = childLogger(options.logger ?? silentLogger, { scaleSet: options.scaleSetName });
     this.#metrics = options.metrics ?? {};
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
@@ -177,6 +195,7 @@ export class Autoscaler implements Scaler {
     entry.jobId = job.jobId;
     if (entry.id === undefined && job.runnerId) entry.id = job.runnerId;
     if (entry.state === "starting" || entry.state === "idle") this.#book.setState(entry, "busy");
+    this.#earlyExits = 0; // runners can take jobs: early exits were not a crash loop
     this.#logger.debug({ runner: entry.name, jobId: job.jobId }, "runner busy");
     this.#changed();
   }
@@ -419,8 +438,15 @@ export class Autoscaler implements Scaler {
     } else {
       this.#totals.failedStarts++;
       this.#failures++;
-      this.#backoffUntil = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(this.#failures, 7));
+      this.#backOff();
     }
+  }
+
+  /** Holds new starts back for the backoff of the failures so far; returns its length. */
+  #backOff(): number {
+    const ms = backoffMs(this.#failures + this.#earlyExits);
+    this.#backoffUntil = Date.now() + ms;
+    return ms;
   }
 
   /** One provider check: removes finished and dead runners and strangers, then rescales. */
@@ -476,6 +502,27 @@ export class Autoscaler implements Scaler {
         );
         this.#awaitingCompletion.set(entry.name, now);
         this.#removeLater(entry, "finished");
+      } else if (
+        exited &&
+        entry.state === "idle" &&
+        !entry.adopted &&
+        now - entry.launchedAt < this.#earlyExitMs
+      ) {
+        // Exited at once without a job: a failed start (crash-looping run.sh, refused
+        // registration), so the replacement waits out the start backoff.
+        this.#totals.earlyExits++;
+        this.#earlyExits++;
+        const backoff = this.#backOff();
+        this.#logger.warn(
+          {
+            runner: entry.name,
+            exitCode: found?.exitCode,
+            afterMs: now - entry.launchedAt,
+            backoffMs: backoff,
+          },
+          "runner exited before taking a job",
+        );
+        this.#removeLater(entry, "exited");
       } else if (exited) {
         this.#logger.warn(
           { runner: entry.name, state: entry.state, exitCode: found?.exitCode },

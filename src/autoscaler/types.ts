@@ -118,6 +118,12 @@ export interface AutoscalerOptions {
   pollIntervalMs?: number;
   /** How long a runner whose job completed may take to exit before it is removed. @default 60000 */
   exitGraceMs?: number;
+  /**
+   * A runner that exits without having taken a job within this long of its launch counts as a
+   * failed start: its replacement waits out the start backoff (a crash-looping `run.sh` is not
+   * restarted every few seconds with a new registration). @default 30000
+   */
+  earlyExitMs?: number;
   /** Timeout of each provider/service call made for a runner. @default 120000 */
   callTimeoutMs?: number;
   logger?: Logger;
