@@ -4,10 +4,15 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { DaemonConfigError } from "./config-error.js";
-import { type RawConfig, rawConfigSchema } from "./config-schema.js";
+import {
+  dockerSchema,
+  type RawConfig,
+  rawConfigSchema,
+  scaleSetEntrySchema,
+} from "./config-schema.js";
 
 /** Keys settable from env vars and flags (the file may hold every key). */
 const FLAT_KEYS = [
@@ -63,16 +68,55 @@ function convert(key: FlatKey, value: unknown, field: string): unknown {
   return value;
 }
 
+/**
+ * Validates one source. `where` names the offending key: a flag, an env var, or for the file
+ * `config file X: scaleSets[1].name`.
+ */
 function validate(raw: Record<string, unknown>, where: (path: PropertyKey[]) => string): RawConfig {
   const result = rawConfigSchema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   if (issue.code === "unrecognized_keys") {
-    // In a `scaleSets` entry: name the entry (`scaleSets[1] in file.yaml`).
-    const field = issue.path.length > 0 ? where(issue.path) : where([]) || "config";
-    throw new DaemonConfigError(field, `unknown key "${issue.keys[0]}"`);
+    const key = issue.keys[0] as string;
+    throw new DaemonConfigError(where([...issue.path, key]), unknownKey(key, issue.path));
   }
   throw new DaemonConfigError(where(issue.path), issue.message.replace(/^Invalid input: /, ""));
+}
+
+/** `unknown key`, and the key meant when one is near (`provder` → `provider`). */
+function unknownKey(key: string, path: PropertyKey[]): string {
+  const shape =
+    path.length === 0
+      ? rawConfigSchema.shape
+      : path.at(-1) === "docker"
+        ? dockerSchema.shape
+        : scaleSetEntrySchema.shape;
+  const known = Object.keys(shape);
+  const near = known
+    .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(1, Math.floor(key.length / 4)))
+    .sort((a, b) => a.d - b.d)[0];
+  if (near) return `unknown key; did you mean ${near.k}?`;
+  return known.length <= 8
+    ? `unknown key; the keys here are ${known.join(", ")}`
+    : "unknown key; docs/configuration.md lists the keys";
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] as number;
 }
 
 /** Reads and validates a YAML config file. */
@@ -88,15 +132,25 @@ export function configFromFile(path: string): RawConfig {
   try {
     data = parseYaml(text) ?? {};
   } catch (err) {
-    const line = (err as Error).message.split("\n")[0];
-    throw new DaemonConfigError("--config", `"${path}" is not valid YAML: ${line}`);
+    throw new DaemonConfigError("--config", `"${path}" is not valid YAML: ${yamlProblem(err)}`);
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new DaemonConfigError("--config", `"${path}" must hold a YAML mapping`);
   }
   return validate(data as Record<string, unknown>, (p) =>
-    p.length === 0 ? `config file ${path}` : `${keyPath(p)} in ${path}`,
+    p.length === 0 ? `config file ${path}` : `config file ${path}: ${keyPath(p)}`,
   );
+}
+
+/**
+ * The parser's problem and where: `… end with a ] at line 3, column 1`, without the source excerpt
+ * (it may hold a secret) and the colon that introduced it.
+ */
+function yamlProblem(err: unknown): string {
+  const first = ((err as Error).message.split("\n")[0] ?? "").replace(/:\s*$/, "");
+  const at = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+  if (!at) return first;
+  return `${first.replace(/ at line \d+, column \d+$/, "")} at line ${at.line}, column ${at.col}`;
 }
 
 /** `["scaleSets", 1, "appInstallationId"]` → `scaleSets[1].appInstallationId`. */

@@ -111,7 +111,11 @@ describe("loadConfig", () => {
     const file = join(dir, "unknown-key.yaml");
     writeFileSync(file, "url: https://github.com/org\nmaxRunnerz: 3\n");
     expect(errorOf(() => loadConfig({ flags: { config: file }, env: {} }))).toBe(
-      `config file ${file}: unknown key "maxRunnerz"`,
+      `config file ${file}: maxRunnerz: unknown key; did you mean maxRunners?`,
+    );
+    writeFileSync(file, "url: https://github.com/org\ntoken: [ghp_secret_in_yaml\nname: x\n");
+    expect(errorOf(() => loadConfig({ flags: { config: file }, env: {} }))).toBe(
+      `--config: "${file}" is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`,
     );
     expect(errorOf(() => loadConfig({ flags: { ...base, minRunners: "x" }, env: {} }))).toBe(
       '--min-runners: must be a whole number, got "x"',
@@ -436,19 +440,31 @@ describe("per-entry connections", () => {
       expect(fileError(lines), lines.join("; ")).toBe(expected);
   });
 
-  it("names the file key path of schema errors in an entry", () => {
+  it("names the file and the key path of schema errors in an entry", () => {
     const bad = (entry: string[]) => {
       const message = fileError([...top, "  - name: a", ...entry]);
-      return message.replace(/ in \S+conn-\d+\.yaml/, " in FILE");
+      return message.replace(/^config file \S+conn-\d+\.yaml: /, "config file FILE: ");
     };
     expect(bad(["    appInstallationId: abc"])).toBe(
-      "scaleSets[0].appInstallationId in FILE: expected number, received string",
+      "config file FILE: scaleSets[0].appInstallationId: expected number, received string",
     );
     expect(bad(["    token: 1234567"])).toBe(
-      "scaleSets[0].token in FILE: expected string, received number",
+      "config file FILE: scaleSets[0].token: expected string, received number",
     );
     expect(bad(["    tokn: ghp_entry_secret_1111"])).toBe(
-      'scaleSets[0] in FILE: unknown key "tokn"',
+      "config file FILE: scaleSets[0].tokn: unknown key; did you mean token?",
+    );
+    expect(bad(["    provder: process"])).toBe(
+      "config file FILE: scaleSets[0].provder: unknown key; did you mean provider?",
+    );
+    expect(bad(["    docker: { netwrk: host }"])).toBe(
+      "config file FILE: scaleSets[0].docker.netwrk: unknown key; did you mean network?",
+    );
+    expect(bad(["    docker: { gpus: all }"])).toBe(
+      "config file FILE: scaleSets[0].docker.gpus: unknown key; the keys here are network, env, volumes, socketPath",
+    );
+    expect(bad(["    colour: blue"])).toBe(
+      "config file FILE: scaleSets[0].colour: unknown key; docs/configuration.md lists the keys",
     );
   });
 

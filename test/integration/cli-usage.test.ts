@@ -108,7 +108,7 @@ const BAD_INPUT: Array<[string, string[], Record<string, string>, RegExp]> = [
     "unknown config key",
     ["run", "--config", badConfig],
     {},
-    /^scaleset: config file .*bad\.yaml: unknown key "maxRunnerz"$/,
+    /^scaleset: config file .*bad\.yaml: maxRunnerz: unknown key; did you mean maxRunners\?$/,
   ],
   [
     "bad --drain-timeout",
