@@ -80,6 +80,20 @@ describe("acquireInstanceLock", () => {
     expect(await readdir(dir)).toEqual([path.slice(dir.length + 1)]);
   });
 
+  it("takes over a lock whose pid now names a later process (a reused pid)", async () => {
+    const dir = await stateDir();
+    const path = instanceLockPath(URL, "linux", dir);
+    await mkdir(dir);
+    const unrelated = await sleeper();
+    await writeFile(
+      path,
+      JSON.stringify({ pid: unrelated.pid, startedAt: "2020-01-01T00:00:00.000Z" }),
+    );
+    const lock = acquireInstanceLock({ configUrl: URL, scaleSetName: "linux", stateDir: dir });
+    expect(JSON.parse(await readFile(path, "utf8")).pid).toBe(process.pid);
+    lock.release();
+  });
+
   it("takes over a lock whose pid is dead, our own, or unreadable", async () => {
     const dir = await stateDir();
     const path = instanceLockPath(URL, "linux", dir);

@@ -64,6 +64,34 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When `pid` started, in epoch ms, from Linux's /proc (undefined elsewhere): a lock whose pid
+ * belongs to a process started after the lock was written names a reused pid, not its daemon.
+ */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22 (starttime, clock ticks since boot) is the 20th after the parenthesised name.
+    const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const bootS = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    if (!Number.isFinite(startTicks) || !Number.isFinite(bootS)) return undefined;
+    return bootS * 1000 + startTicks * (1000 / CLOCK_TICKS_PER_S);
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS_PER_S = 100; // `getconf CLK_TCK` on Linux
+
+/** The lock's holder still runs: its pid is alive and is not a later process reusing it. */
+function holderAlive(content: LockContent): boolean {
+  if (!processAlive(content.pid)) return false;
+  const lockedAt = Date.parse(content.startedAt);
+  const startedAt = processStartMs(content.pid);
+  if (startedAt === undefined || Number.isNaN(lockedAt)) return true;
+  return startedAt <= lockedAt + 2000; // /proc start times are rounded to clock ticks
+}
+
 function readLock(path: string): { text: string; content: LockContent | undefined } | undefined {
   let text: string;
   try {
@@ -86,8 +114,9 @@ function readLock(path: string): { text: string; content: LockContent | undefine
 
 /**
  * Takes the lock of one scale set, or throws {@link InstanceLockedError} while a live process other
- * than this one holds it. A lock whose pid is dead, or is our own pid (pid 1 again in a restarted
- * container), is stale and taken over: a daemon that crashed leaves its lock behind.
+ * than this one holds it. A lock whose pid is dead, is our own pid (pid 1 again in a restarted
+ * container) or now names a process started after the lock was written (a reused pid) is stale
+ * and taken over: a daemon that crashed leaves its lock behind.
  *
  * The file is written complete to a temp file and linked into place (`link` fails with EEXIST
  * like `open(…, "wx")`), so a lock is never seen half written.
@@ -119,9 +148,9 @@ export function acquireInstanceLock(options: {
       }
       const held = readLock(path);
       if (held === undefined) continue; // released meanwhile
-      const holder = held.content?.pid;
-      if (holder !== undefined && holder !== process.pid && processAlive(holder)) {
-        throw new InstanceLockedError(scaleSetName, configUrl, holder, path);
+      const holder = held.content;
+      if (holder !== undefined && holder.pid !== process.pid && holderAlive(holder)) {
+        throw new InstanceLockedError(scaleSetName, configUrl, holder.pid, path);
       }
       if (attempt >= 5) throw new Error(`could not take the lock ${path}: it keeps changing`);
       // Stale: remove it unless another starting daemon replaced it since we read it.

@@ -123,7 +123,14 @@ describe("admin commands against the emulator", () => {
       ["run wrong token", () => ["run", ...wrong, "--name", "linux", "--log-level", "silent"]],
       [
         "run metrics port taken",
-        () => ["run", ...good, "--name", "linux", "--metrics-addr", new URL(emulator.url).host],
+        () => [
+          "run",
+          ...good,
+          "--name",
+          "linux-metrics",
+          "--metrics-addr",
+          new URL(emulator.url).host,
+        ],
       ],
       ["doctor config", () => ["doctor", "--config", configs.checks]],
       ["doctor config name", () => ["doctor", "--config", configs.checks, "--name", "ent"]],
