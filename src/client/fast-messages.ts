@@ -79,18 +79,26 @@ export const fastJobs = {
   >;
 };
 
-/** Decodes a parsed GetMessage body; `undefined` when messages.ts must decide. */
-export function fastMessage(parsed: unknown): RunnerScaleSetMessage | undefined {
-  const outer = fastOuter(parsed);
-  if (!outer || outer.messageType !== MESSAGE_TYPE_JOB_MESSAGES) return undefined;
-  const message: RunnerScaleSetMessage = {
-    messageId: outer.messageId,
-    statistics: outer.statistics,
+/** A message with its id and statistics and no job messages yet. */
+export function emptyMessage(
+  messageId: number,
+  statistics: RunnerScaleSetMessage["statistics"],
+): RunnerScaleSetMessage {
+  return {
+    messageId,
+    statistics,
     jobAvailableMessages: [],
     jobAssignedMessages: [],
     jobStartedMessages: [],
     jobCompletedMessages: [],
   };
+}
+
+/** Decodes a parsed GetMessage body; `undefined` when messages.ts must decide. */
+export function fastMessage(parsed: unknown): RunnerScaleSetMessage | undefined {
+  const outer = fastOuter(parsed);
+  if (!outer || outer.messageType !== MESSAGE_TYPE_JOB_MESSAGES) return undefined;
+  const message = emptyMessage(outer.messageId, outer.statistics);
   if (outer.body === "") return message;
   let elements: unknown;
   try {

@@ -17,7 +17,7 @@ import type {
 import { MESSAGE_TYPE_JOB_MESSAGES } from "../wire/types.js";
 import { parseJsonText, validate, type Where, whereText } from "./decode.js";
 import { ScaleSetError } from "./errors.js";
-import { fastMessage } from "./fast-messages.js";
+import { emptyMessage, fastMessage } from "./fast-messages.js";
 import { loadSchemas, loadSchemasSync } from "./load-schemas.js";
 import type { ZodSchemas } from "./schemas.js";
 
@@ -65,14 +65,7 @@ export function explainMessage(
       `${whereText(where)}: message ${outer.messageId} has no statistics`,
     );
   }
-  const message: RunnerScaleSetMessage = {
-    messageId: outer.messageId,
-    statistics: outer.statistics,
-    jobAvailableMessages: [],
-    jobAssignedMessages: [],
-    jobStartedMessages: [],
-    jobCompletedMessages: [],
-  };
+  const message = emptyMessage(outer.messageId, outer.statistics);
   if (outer.body === "") return message;
   const bodyWhere = () => `${whereText(where)}: body of message ${outer.messageId}`;
   const elements = validate(s.body, parseJsonText(outer.body, bodyWhere), bodyWhere);
