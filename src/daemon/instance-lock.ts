@@ -4,7 +4,6 @@
  * each other's runners mid-job; the second one is refused at start instead.
  * @module
  */
-import { createHash } from "node:crypto";
 import {
   closeSync,
   linkSync,
@@ -15,6 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { scaleSetStateKey } from "./session-store.js";
 
 /** Another live process holds the lock; the CLI prints the message and exits 2. */
 export class InstanceLockedError extends Error {
@@ -45,8 +45,7 @@ export function instanceLockPath(
   scaleSetName: string,
   stateDir: string,
 ): string {
-  const hash = createHash("sha256").update(`${configUrl}\n${scaleSetName}`).digest("hex");
-  return join(stateDir, `lock-${hash.slice(0, 16)}.json`);
+  return join(stateDir, `lock-${scaleSetStateKey(configUrl, scaleSetName)}.json`);
 }
 
 interface LockContent {

@@ -25,8 +25,12 @@ export function sessionStatePath(
   scaleSetName: string,
   stateDir: string,
 ): string {
-  const hash = createHash("sha256").update(`${configUrl}\n${scaleSetName}`).digest("hex");
-  return join(stateDir, `session-${hash.slice(0, 16)}.json`);
+  return join(stateDir, `session-${scaleSetStateKey(configUrl, scaleSetName)}.json`);
+}
+
+/** The per-scale-set part of the state file names: a hash of the config URL and the name. */
+export function scaleSetStateKey(configUrl: string, scaleSetName: string): string {
+  return createHash("sha256").update(`${configUrl}\n${scaleSetName}`).digest("hex").slice(0, 16);
 }
 
 /**
