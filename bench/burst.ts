@@ -131,7 +131,7 @@ export async function benchBurst(o: BurstOptions): Promise<string> {
     o.jitLatencyMs
       ? `As §3 with ${o.jobs} jobs, but the emulator holds every generatejitconfig request ${o.jitLatencyMs} ms (a \`delay\` fault) as a stand-in for the round trip to the real service: here starting runners in parallel pays, while §3 on loopback is bound by the CPU of this 2-core machine.\n`
       : "",
-    `${o.jobs} jobs queued at once (github mode, https + HTTP/2), max runners ${o.jobs}, no-op provider; time from the queueing until \`start\` was called for the ${o.jobs}th runner (each after its own JIT config). A fresh emulator and scale set per side and run (so neither side inherits the other's 5000 registered runners); medians over ${o.runs} runs. Emulator requests/s = requests the emulator received in that time ÷ the time.`,
+    `${o.jobs} jobs queued at once (github mode, https + HTTP/2), max runners ${o.jobs}, no-op provider; time from the queueing until \`start\` was called for the ${o.jobs}th runner (each after its own JIT config). A fresh emulator and scale set per side and run (so neither side inherits the other's ${o.jobs} registered runners); medians over ${o.runs} runs. Emulator requests/s = requests the emulator received in that time ÷ the time.`,
     "",
     table(
       ["", "ours (bounded parallel, 16)", "Go example (sequential)", "ours ÷ Go"],
