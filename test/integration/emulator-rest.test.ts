@@ -106,10 +106,24 @@ describe("emulator GitHub REST side", () => {
     const { token } = (await reg.json()) as { token: string };
     const headers = { authorization: `RemoteAuth ${token}`, "content-type": "application/json" };
     expect((await post("/actions/runner-registration", headers, "{not json")).status).toBe(400);
-    expect(
-      (await post("/actions/runner-registration", headers, JSON.stringify({ url: emu.configUrl })))
-        .status,
-    ).toBe(422);
+    const noEvent = await post(
+      "/actions/runner-registration",
+      headers,
+      JSON.stringify({ url: emu.configUrl }),
+    );
+    expect(noEvent.status).toBe(422);
+    expect(((await noEvent.json()) as { message: string }).message).toBe(
+      'Invalid request: runner_event must be "register".',
+    );
+    const badUrl = await post(
+      "/actions/runner-registration",
+      headers,
+      JSON.stringify({ url: "emulated-org", runner_event: "register" }),
+    );
+    expect(badUrl.status).toBe(422);
+    expect(((await badUrl.json()) as { message: string }).message).toMatch(
+      /^Invalid request: url must be the absolute config URL/,
+    );
   });
 
   it("verifies GitHub App JWTs: signature, expiry, issuer and installation id", async () => {

@@ -81,8 +81,15 @@ export function githubRestRoutes(ctx: ServiceContext): Hono<AppEnv> {
         return githubError(400, "Problems parsing JSON");
       }
       const parsed = registrationBody.safeParse(raw);
-      if (!parsed.success)
-        return githubError(422, "Invalid request: url and runner_event are required.");
+      if (!parsed.success) {
+        const field = parsed.error.issues[0]?.path[0];
+        return githubError(
+          422,
+          field === "runner_event"
+            ? 'Invalid request: runner_event must be "register".'
+            : "Invalid request: url must be the absolute config URL (https://host/org).",
+        );
+      }
       const token = ctx.tokens.issueJwt("admin", ctx.options.adminTokenTtlMs);
       return ok({ url: serviceBase(publicBase(ctx, c)), token, token_schema: "OAuthAccessToken" });
     }),
