@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -245,5 +245,54 @@ setInterval(() => {}, 1 << 30);
     expect(() => new ProcessProvider({ runnerDir: root, workDir: join(root, "work") })).toThrow(
       /must not be inside runnerDir/,
     );
+  });
+});
+
+describe("ProcessProvider failed runners", () => {
+  it("logs the end of a failed runner's runner.log (secrets blanked) before deleting it, and nothing for a clean exit", async () => {
+    const runnerDir = join(root, "failing-runner");
+    await mkdir(runnerDir, { recursive: true });
+    await writeFile(
+      join(runnerDir, "run.sh"),
+      [
+        "#!/bin/sh",
+        'echo "starting runner from $PWD"',
+        'echo "config: $ACTIONS_RUNNER_INPUT_JITCONFIG"',
+        'if [ "$(cat code)" != 0 ]; then echo "fatal: cannot connect to the broker" >&2; fi',
+        'exit "$(cat code)"',
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const lines: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
+    const record = (obj: Record<string, unknown>, msg?: string) => lines.push({ obj, msg });
+    const logger = { debug: record, info: record, warn: record, error: record };
+    const provider = new ProcessProvider({ runnerDir, workDir: join(root, "failing-work") });
+    for (const [name, code] of [
+      ["fails", 3],
+      ["succeeds", 0],
+    ] as const) {
+      await writeFile(join(runnerDir, "code"), String(code));
+      const jitConfig = encodeTestJit({ name, marker: `${name}-marker`, nonce: "x".repeat(60) });
+      await provider.start({ name, jitConfig, scaleSetId: 9, labels: [] });
+      await waitUntil(async () => {
+        const runners = await provider.list(9);
+        return runners.find((r) => r.name === name && r.state === "exited") ? true : undefined;
+      }, `${name} to exit`);
+      await provider.remove(name, { logger });
+      const text = JSON.stringify(lines);
+      expect(text).not.toContain(jitConfig);
+      if (code === 0) {
+        expect(lines.filter((l) => l.obj["runner"] === name)).toEqual([]);
+      } else {
+        const failed = lines.find((l) => l.msg === "runner failed; the end of its runner.log");
+        expect(failed?.obj).toMatchObject({ runner: name, exitCode: 3 });
+        expect(failed?.obj["output"]).toContain("fatal: cannot connect to the broker");
+        expect(failed?.obj["output"]).toContain("config: [redacted]");
+        expect(failed?.obj["output"]).toContain(
+          `starting runner from ${join(root, "failing-work", name)}`,
+        );
+      }
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, constants, openSync } from "node:fs";
-import { access, cp, mkdir, rm } from "node:fs/promises";
+import { access, cp, type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type {
   ProviderContext,
@@ -180,6 +180,7 @@ export class ProcessProvider implements RunnerProvider {
     this.#removing.add(name);
     try {
       const record = await this.#state.load(name);
+      await this.#reportFailedExit(name, ctx.logger ?? this.#logger);
       if (record) {
         const { signalled, gone } = await killTree(await this.#tree(record), this.#stopGraceMs);
         if (!gone) throw this.#error(`runner ${name} (pid ${record.pid}) survived SIGKILL`, name);
@@ -312,6 +313,21 @@ export class ProcessProvider implements RunnerProvider {
     return { ...env, ...this.#env, [JIT_CONFIG_ENV]: jitConfig };
   }
 
+  /**
+   * A runner that ended by itself with a non-zero code takes its `runner.log` with it when its
+   * copy is deleted: log the end of it first, so the cause of the failure is not lost.
+   */
+  async #reportFailedExit(name: string, logger: Logger): Promise<void> {
+    const exitCode = await this.#state.exitCode(name);
+    if (exitCode === undefined || exitCode === 0) return;
+    const output = await readTail(join(this.#workDir, name, "runner.log"), LOG_TAIL_BYTES);
+    if (output === undefined) return;
+    logger.warn(
+      { runner: name, exitCode, output: scrubLongTokens(output) },
+      "runner failed; the end of its runner.log",
+    );
+  }
+
   async #cleanup(name: string): Promise<void> {
     await rm(join(this.#workDir, name), { recursive: true, force: true });
     await this.#state.delete(name);
@@ -320,4 +336,36 @@ export class ProcessProvider implements RunnerProvider {
   #error(message: string, runnerName: string): ProviderError {
     return new ProviderError(message, { provider: this.name, runnerName });
   }
+}
+
+/** How much of a failed runner's log is kept in the daemon's log. */
+const LOG_TAIL_BYTES = 2048;
+
+/** The last `bytes` of a file, from a line start where possible; undefined when unreadable. */
+async function readTail(path: string, bytes: number): Promise<string | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, "r");
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString("utf8");
+    const firstLine = start > 0 ? text.indexOf("\n") + 1 : 0;
+    return text.slice(firstLine).trimEnd();
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Blanks runs of 40+ base64/token characters (JIT configs, runner credentials, JWT parts): a
+ * runner's own output is not ours to trust with secrets. Absolute paths are kept.
+ */
+function scrubLongTokens(text: string): string {
+  return text.replace(/[A-Za-z0-9+/=_-]{40,}/g, (run) =>
+    run.startsWith("/") ? run : "[redacted]",
+  );
 }
