@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,5 +98,46 @@ describe.skipIf(!engine.docker)("DockerProvider", () => {
     } finally {
       await foreign.remove({ force: true });
     }
+  });
+
+  it("logs the end of a failed container's log (secrets blanked) before removing it", async () => {
+    const runnerDir = join(root, "failing-runner");
+    await mkdir(runnerDir);
+    await writeFile(
+      join(runnerDir, "run.sh"),
+      [
+        "#!/bin/sh",
+        'echo "config: $ACTIONS_RUNNER_INPUT_JITCONFIG"',
+        'echo "fatal: cannot connect to the broker" >&2',
+        "exit 3",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    await chmod(runnerDir, 0o755);
+    const provider = new DockerProvider({
+      docker,
+      image: RUNNER_IMAGE,
+      network: "host",
+      volumes: [`${runnerDir}:/home/runner:ro`],
+      stopGraceMs: 2_000,
+    });
+    const lines: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
+    const record = (obj: Record<string, unknown>, msg?: string) => lines.push({ obj, msg });
+    const logger = { debug: record, info: record, warn: record, error: record };
+    const name = "docker-fails";
+    const jitConfig = encodeTestJit({ name, marker: "docker-fails", nonce: "y".repeat(60) });
+    await provider.start({ name, jitConfig, scaleSetId: 77, labels: [] });
+    for (let i = 0; i < 200; i++) {
+      const runners = await provider.list(77);
+      if (runners.some((r) => r.state === "exited")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await provider.remove(name, { logger });
+    const failed = lines.find((l) => l.msg === "runner failed; the end of its container log");
+    expect(failed?.obj).toMatchObject({ runner: name, exitCode: 3 });
+    expect(failed?.obj["output"]).toContain("fatal: cannot connect to the broker");
+    expect(failed?.obj["output"]).toContain("config: [redacted]");
+    expect(JSON.stringify(lines)).not.toContain(jitConfig);
   });
 });

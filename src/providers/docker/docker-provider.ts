@@ -14,6 +14,7 @@ import { throwIfAborted } from "../../util/abort.js";
 import { type Logger, silentLogger } from "../../util/logger.js";
 import { ProviderError } from "../errors.js";
 import { assertValidRunnerName, isValidRunnerName } from "../runner-name.js";
+import { demuxDockerLog, scrubLongTokens, tailText } from "../runner-output.js";
 import { engineErrorMessage } from "./engine-error.js";
 import { ExitEvents } from "./exit-events.js";
 import { ensureImage, hasStatus } from "./image.js";
@@ -132,6 +133,14 @@ export class DockerProvider implements RunnerProvider {
     if (!isManaged(info.Config.Labels)) {
       throw this.#error(`container ${name} is not managed by scaleset; leaving it alone`, name);
     }
+    if (!info.State.Running && info.State.ExitCode !== 0) {
+      await this.#reportFailedExit(
+        container,
+        name,
+        info.State.ExitCode,
+        ctx.logger ?? this.#logger,
+      );
+    }
     try {
       if (info.State.Running) await container.stop({ t: this.#stopGraceSec });
     } catch (err) {
@@ -157,6 +166,32 @@ export class DockerProvider implements RunnerProvider {
       }
     }
     (ctx.logger ?? this.#logger).info({ runner: name }, "runner container removed");
+  }
+
+  /** A container that ended non-zero takes its log with it: log the end of it first. */
+  async #reportFailedExit(
+    container: Dockerode.Container,
+    name: string,
+    exitCode: number,
+    logger: Logger,
+  ): Promise<void> {
+    let log: Buffer;
+    try {
+      log = (await container.logs({
+        stdout: true,
+        stderr: true,
+        follow: false,
+        tail: 100,
+      })) as unknown as Buffer;
+    } catch {
+      return; // the log is a courtesy; removal goes on
+    }
+    const output = tailText(demuxDockerLog(log));
+    if (output === "") return;
+    logger.warn(
+      { runner: name, exitCode, output: scrubLongTokens(output) },
+      "runner failed; the end of its container log",
+    );
   }
 
   /** Containers (running or exited, not yet removed) labelled with `scaleSetId`. */

@@ -17,6 +17,7 @@ import { throwIfAborted } from "../../util/abort.js";
 import { type Logger, silentLogger } from "../../util/logger.js";
 import { errorMessage, ProviderError } from "../errors.js";
 import { assertValidRunnerName, isValidRunnerName } from "../runner-name.js";
+import { RUNNER_OUTPUT_TAIL_BYTES, scrubLongTokens, tailText } from "../runner-output.js";
 import { killTree } from "./kill-tree.js";
 import { type ProcStat, readProcStat, scanProcesses } from "./proc-stat.js";
 import { type RunnerRecord, RunnerStateStore } from "./runner-state.js";
@@ -320,7 +321,10 @@ export class ProcessProvider implements RunnerProvider {
   async #reportFailedExit(name: string, logger: Logger): Promise<void> {
     const exitCode = await this.#state.exitCode(name);
     if (exitCode === undefined || exitCode === 0) return;
-    const output = await readTail(join(this.#workDir, name, "runner.log"), LOG_TAIL_BYTES);
+    const output = await readTail(
+      join(this.#workDir, name, "runner.log"),
+      RUNNER_OUTPUT_TAIL_BYTES,
+    );
     if (output === undefined) return;
     logger.warn(
       { runner: name, exitCode, output: scrubLongTokens(output) },
@@ -338,34 +342,19 @@ export class ProcessProvider implements RunnerProvider {
   }
 }
 
-/** How much of a failed runner's log is kept in the daemon's log. */
-const LOG_TAIL_BYTES = 2048;
-
-/** The last `bytes` of a file, from a line start where possible; undefined when unreadable. */
+/** The end of a runner's log file (see runner-output.ts); undefined when unreadable. */
 async function readTail(path: string, bytes: number): Promise<string | undefined> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, "r");
     const { size } = await handle.stat();
-    const start = Math.max(0, size - bytes);
+    const start = Math.max(0, size - bytes - 1); // one more byte: a longer file is cut at a line
     const buffer = Buffer.alloc(size - start);
     await handle.read(buffer, 0, buffer.length, start);
-    const text = buffer.toString("utf8");
-    const firstLine = start > 0 ? text.indexOf("\n") + 1 : 0;
-    return text.slice(firstLine).trimEnd();
+    return tailText(buffer.toString("utf8"), bytes);
   } catch {
     return undefined;
   } finally {
     await handle?.close();
   }
-}
-
-/**
- * Blanks runs of 40+ base64/token characters (JIT configs, runner credentials, JWT parts): a
- * runner's own output is not ours to trust with secrets. Absolute paths are kept.
- */
-function scrubLongTokens(text: string): string {
-  return text.replace(/[A-Za-z0-9+/=_-]{40,}/g, (run) =>
-    run.startsWith("/") ? run : "[redacted]",
-  );
 }
