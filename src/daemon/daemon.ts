@@ -121,7 +121,18 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         }),
       );
     }
-    await Promise.all(runtimes.map((r) => r.start(stopOnFailure.signal)));
+    // One scale set failing to start stops the others' starts, and all of them settle before
+    // shutdown closes the shared connections under their requests.
+    let startFailure: { err: unknown } | undefined;
+    await Promise.all(
+      runtimes.map((r) =>
+        r.start(stopOnFailure.signal).catch((err: unknown) => {
+          startFailure ??= { err };
+          stopOnFailure.abort(err);
+        }),
+      ),
+    );
+    if (startFailure) throw startFailure.err;
     for (const runtime of runtimes) {
       runtime.listening.catch((err: unknown) => {
         failure ??= err;
