@@ -11,7 +11,7 @@ import { connectionKey } from "./config-connection.js";
 import { DaemonConfigError } from "./config-error.js";
 import { connectionOf, type DaemonConfig } from "./config-schema.js";
 import { type HealthServer, startHealthServer } from "./health-server.js";
-import { acquireInstanceLock, type InstanceLock } from "./instance-lock.js";
+import { acquireInstanceLock, type InstanceLock, InstanceLockedError } from "./instance-lock.js";
 import { DaemonMetrics } from "./metrics.js";
 import { createProvider } from "./providers.js";
 import { type RuntimeTuning, ScaleSetRuntime } from "./scale-set-runtime.js";
@@ -50,7 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const severalUrls = new Set(connections.map((c) => c.url)).size > 1;
   const stateDir = options.tuning?.stateDir ?? defaultStateDir();
   // Before any listener loads (and deletes) the session its scale set's state file records.
-  const locks = lockScaleSets(config, connections, stateDir);
+  const locks = lockScaleSets(config, connections, stateDir, logger);
   const releaseLocks = () => {
     for (const lock of locks) lock.release();
   };
@@ -188,6 +188,7 @@ function lockScaleSets(
   config: DaemonConfig,
   connections: ReadonlyArray<{ url: string }>,
   stateDir: string,
+  logger: Logger,
 ): InstanceLock[] {
   const locks: InstanceLock[] = [];
   try {
@@ -197,7 +198,13 @@ function lockScaleSets(
     }
   } catch (err) {
     for (const lock of locks) lock.release();
-    throw err;
+    if (err instanceof InstanceLockedError) throw err;
+    // A read-only file system (a locked-down container) must not keep the daemon from running.
+    logger.warn(
+      { stateDir, err: (err as Error).message },
+      "cannot keep state here: running without the one-daemon-per-scale-set lock and without deleting a crashed run's session; set SCALESET_STATE_DIR to a writable directory",
+    );
+    return [];
   }
   return locks;
 }

@@ -10,9 +10,12 @@ import { join } from "node:path";
 import { FileMessageIdStore } from "../listener/file-message-id-store.js";
 import type { MessageIdStore } from "../listener/types.js";
 
-/** `~/.scaleset/state`: next to the process provider's default `~/.scaleset/runners`. */
-export function defaultStateDir(): string {
-  return join(homedir(), ".scaleset", "state");
+/**
+ * `SCALESET_STATE_DIR`, else `~/.scaleset/state` (next to the process provider's default
+ * `~/.scaleset/runners`).
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env["SCALESET_STATE_DIR"] || join(homedir(), ".scaleset", "state");
 }
 
 /**
