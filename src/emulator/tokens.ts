@@ -37,12 +37,23 @@ export class TokenIssuer {
   readonly registrationTokens = new Map<string, number>();
   readonly installationTokens = new Map<string, number>();
 
+  /**
+   * What each registration token was issued for (`org/<org>`, `repo/<owner>/<repo>` or
+   * `enterprise/<name>`, lower case). Not kept in the state file: a token restored without one
+   * is not checked.
+   */
+  readonly registrationScopes = new Map<string, string>();
+
   /** A registration token (GitHub's are ~29 upper-case chars) valid for one hour. */
-  issueRegistrationToken(nowMs = Date.now()): { token: string; expiresAt: number } {
+  issueRegistrationToken(scope?: string, nowMs = Date.now()): { token: string; expiresAt: number } {
     const token = `A${randomBytes(20).toString("hex").toUpperCase().slice(0, 28)}`;
     const expiresAt = nowMs + 3_600_000;
     this.registrationTokens.set(token, expiresAt);
+    if (scope !== undefined) this.registrationScopes.set(token, scope.toLowerCase());
     prune(this.registrationTokens, nowMs);
+    for (const known of this.registrationScopes.keys()) {
+      if (!this.registrationTokens.has(known)) this.registrationScopes.delete(known);
+    }
     return { token, expiresAt };
   }
 

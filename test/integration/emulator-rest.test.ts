@@ -126,6 +126,30 @@ describe("emulator GitHub REST side", () => {
     );
   });
 
+  it("registers runners only for the config URL the registration token was issued for", async () => {
+    const register = async (tokenPath: string, url: string) => {
+      const reg = await post(tokenPath, { authorization: "Bearer ghp_allowed" });
+      const { token } = (await reg.json()) as { token: string };
+      return post(
+        "/actions/runner-registration",
+        { authorization: `RemoteAuth ${token}`, "content-type": "application/json" },
+        JSON.stringify({ url, runner_event: "register" }),
+      );
+    };
+    const org = "/orgs/emulated-org/actions/runners/registration-token";
+    const repo = "/repos/emulated-org/app/actions/runners/registration-token";
+    const ent = "/enterprises/acme/actions/runners/registration-token";
+    expect((await register(org, `${emu.url}/Emulated-Org`)).status).toBe(200);
+    expect((await register(repo, `${emu.url}/emulated-org/app`)).status).toBe(200);
+    expect((await register(ent, `${emu.url}/enterprises/acme`)).status).toBe(200);
+    const refused = await register(org, `${emu.url}/other-org`);
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/issued for another/);
+    expect((await register(org, `${emu.url}/emulated-org/app`)).status).toBe(404);
+    expect((await register(repo, `${emu.url}/emulated-org`)).status).toBe(404);
+    expect((await register(ent, `${emu.url}/enterprises/other`)).status).toBe(404);
+  });
+
   it("verifies GitHub App JWTs: signature, expiry, issuer and installation id", async () => {
     const claims = { iss: "Iv1.client", iat: nowS() - 60, exp: nowS() + 480 };
     const ok = await post("/app/installations/42/access_tokens", {

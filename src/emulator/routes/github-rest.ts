@@ -17,26 +17,35 @@ const registrationBody = z.object({ url: z.string().url(), runner_event: z.liter
 /** REST routes, mounted at `/api/v3`. */
 export function githubRestRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const registrationToken = (check: (c: Ctx) => boolean) =>
+  const registrationToken = (check: (c: Ctx) => boolean, scope: (c: Ctx) => string) =>
     operation(ctx, "getRegistrationToken", (c) => {
       const refused = checkGitHubCredential(ctx, c);
       if (refused) return refused;
       if (!check(c)) return githubError(404, "Not Found");
-      const { token, expiresAt } = ctx.tokens.issueRegistrationToken();
+      const { token, expiresAt } = ctx.tokens.issueRegistrationToken(scope(c));
       return ok({ token, expires_at: new Date(expiresAt).toISOString() }, 201);
     });
   const sameOrg = (org: string | undefined) => org?.toLowerCase() === ctx.options.org.toLowerCase();
   app.post(
     "/orgs/:org/actions/runners/registration-token",
-    registrationToken((c) => sameOrg(c.req.param("org"))),
+    registrationToken(
+      (c) => sameOrg(c.req.param("org")),
+      (c) => `org/${c.req.param("org")}`,
+    ),
   );
   app.post(
     "/repos/:owner/:repo/actions/runners/registration-token",
-    registrationToken((c) => sameOrg(c.req.param("owner"))),
+    registrationToken(
+      (c) => sameOrg(c.req.param("owner")),
+      (c) => `repo/${c.req.param("owner")}/${c.req.param("repo")}`,
+    ),
   );
   app.post(
     "/enterprises/:enterprise/actions/runners/registration-token",
-    registrationToken(() => true),
+    registrationToken(
+      () => true,
+      (c) => `enterprise/${c.req.param("enterprise")}`,
+    ),
   );
 
   app.post(
@@ -90,6 +99,15 @@ export function githubRestRoutes(ctx: ServiceContext): Hono<AppEnv> {
             : "Invalid request: url must be the absolute config URL (https://host/org).",
         );
       }
+      // The token only registers runners where it was issued: a config URL of another
+      // organization, repository or enterprise is refused, as GitHub's scoped tokens are.
+      const scope = ctx.tokens.registrationScopes.get(auth.credential);
+      if (scope !== undefined && scope !== configUrlScope(parsed.data.url)) {
+        return githubError(
+          404,
+          "Not Found: the registration token was issued for another organization, repository or enterprise than url",
+        );
+      }
       const token = ctx.tokens.issueJwt("admin", ctx.options.adminTokenTtlMs);
       return ok({ url: serviceBase(publicBase(ctx, c)), token, token_schema: "OAuthAccessToken" });
     }),
@@ -126,4 +144,15 @@ function appJwtMessage(problem: string): string {
     default:
       return "A JSON web token could not be decoded";
   }
+}
+
+/** The scope a config URL names, in the form of a registration token's scope (lower case). */
+function configUrlScope(url: string): string | undefined {
+  const parts = new URL(url).pathname.split("/").filter((p) => p !== "");
+  if (parts[0]?.toLowerCase() === "enterprises" && parts.length === 2) {
+    return `enterprise/${parts[1]}`.toLowerCase();
+  }
+  if (parts.length === 1) return `org/${parts[0]}`.toLowerCase();
+  if (parts.length === 2) return `repo/${parts[0]}/${parts[1]}`.toLowerCase();
+  return undefined;
 }
