@@ -113,7 +113,13 @@ describe("scaleset run with scale sets at two URLs with two tokens", () => {
       ).toEqual(Array(3).fill([idOf(emulator, name), "succeeded"]));
     }
 
-    const text = await (await fetch(`${metrics()}/metrics`)).text();
+    // The listeners go back to polling once the last completions are handled.
+    const polling =
+      'scaleset_session_state{enterprise="acme",organization="",repository="",name="ent",state="polling"} 1';
+    const text = await waitUntil(async () => {
+      const body = await (await fetch(`${metrics()}/metrics`)).text();
+      return body.includes(polling) ? body : undefined;
+    });
     expect(text).toContain(
       'gha_max_runners{enterprise="",organization="emulated-org",repository="",name="org-one",namespace=""} 2',
     );
