@@ -3,34 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Autoscaler } from "../../src/autoscaler/autoscaler.js";
-import type { DaemonConfig } from "../../src/daemon/config-schema.js";
 import { runDaemon } from "../../src/daemon/daemon.js";
 import { createFakeRunnerDir, startEmulator } from "../../src/emulator/index.js";
+import { metricValue, processDaemonConfig, until } from "../helpers/daemon-config.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function metricValue(text: string, name: string): number {
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-}
 
 describe("scaleset run drain", () => {
   it("keeps the session until busy runners finished, so their jobs count as completed, not as runners that died", async () => {
@@ -40,25 +20,15 @@ describe("scaleset run drain", () => {
     cleanups.push(() => emulator.close());
     const runnerDir = join(dir, "runner");
     await createFakeRunnerDir(runnerDir);
-    const config: DaemonConfig = {
-      url: emulator.configUrl,
-      auth: { kind: "token", token: emulator.token },
-      logLevel: "info",
-      logFormat: "json",
-      metricsAddr: { host: "127.0.0.1", port: 0 },
+    const config = processDaemonConfig({
+      emulator,
+      name: "drainer",
+      runnerDir,
+      workDir: join(dir, "work"),
+      maxRunners: 3,
       drainTimeoutMs: 30_000,
-      deleteOnExit: false,
-      scaleSets: [
-        {
-          name: "drainer",
-          labels: [],
-          runnerGroup: "default",
-          minRunners: 0,
-          maxRunners: 3,
-          provider: { type: "process", runnerDir, workDir: join(dir, "work") },
-        },
-      ],
-    };
+      metrics: true,
+    });
     const lines: Array<{ level: string; msg: string }> = [];
     const log = (level: string) => (_obj: Record<string, unknown>, msg?: string) => {
       lines.push({ level, msg: msg ?? "" });

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Autoscaler } from "../../src/autoscaler/autoscaler.js";
-import type { DaemonConfig } from "../../src/daemon/config-schema.js";
 import { runDaemon } from "../../src/daemon/daemon.js";
 import { createFakeRunnerDir, type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { ProcessProvider } from "../../src/providers/process/index.js";
+import { metricValue, processDaemonConfig, until } from "../helpers/daemon-config.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,46 +21,18 @@ async function setup(minRunners: number, maxRunners: number) {
   const runnerDir = join(dir, "runner");
   await createFakeRunnerDir(runnerDir);
   const workDir = join(dir, "work");
-  const config: DaemonConfig = {
-    url: emulator.configUrl,
-    auth: { kind: "token", token: emulator.token },
-    logLevel: "info",
-    logFormat: "json",
-    metricsAddr: { host: "127.0.0.1", port: 0 },
+  const config = processDaemonConfig({
+    emulator,
+    name: "e2e",
+    labels: ["linux"],
+    runnerDir,
+    workDir,
+    minRunners,
+    maxRunners,
     drainTimeoutMs: 30_000,
-    deleteOnExit: false,
-    scaleSets: [
-      {
-        name: "e2e",
-        labels: ["linux"],
-        runnerGroup: "default",
-        minRunners,
-        maxRunners,
-        provider: { type: "process", runnerDir, workDir },
-      },
-    ],
-  };
+    metrics: true,
+  });
   return { emulator, config, workDir, runnerDir };
-}
-
-function metricValue(text: string, name: string): number {
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-}
-
-async function until<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function liveRunners(emulator: Emulator): number {

@@ -6,10 +6,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DaemonConfig } from "../../src/daemon/config-schema.js";
 import { runDaemon } from "../../src/daemon/daemon.js";
 import { defaultStateDir } from "../../src/daemon/session-store.js";
 import { createFakeRunnerDir, startEmulator } from "../../src/emulator/index.js";
+import { processDaemonConfig } from "../helpers/daemon-config.js";
 import { waitUntil } from "../helpers/fake-listener-client.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,25 +27,13 @@ describe("scaleset run with a state directory it cannot write", () => {
     await createFakeRunnerDir(runnerDir);
     const notADir = join(dir, "file");
     await writeFile(notADir, "");
-    const config: DaemonConfig = {
-      url: emulator.configUrl,
-      auth: { kind: "token", token: emulator.token },
-      logLevel: "info",
-      logFormat: "json",
-      metricsAddr: undefined,
-      drainTimeoutMs: 5_000,
-      deleteOnExit: false,
-      scaleSets: [
-        {
-          name: "readonly",
-          labels: ["readonly"],
-          runnerGroup: "default",
-          minRunners: 0,
-          maxRunners: 2,
-          provider: { type: "process", runnerDir, workDir: join(dir, "work") },
-        },
-      ],
-    };
+    const config = processDaemonConfig({
+      emulator,
+      name: "readonly",
+      labels: ["readonly"],
+      runnerDir,
+      workDir: join(dir, "work"),
+    });
     const warnings: string[] = [];
     const stop = new AbortController();
     const running = runDaemon({

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Autoscaler } from "../../src/autoscaler/autoscaler.js";
-import type { DaemonConfig } from "../../src/daemon/config-schema.js";
 import { runDaemon } from "../../src/daemon/daemon.js";
 import { createFakeRunnerDir, startEmulator } from "../../src/emulator/index.js";
 import { pidsInGroup } from "../contracts/runner-provider.contract.js";
+import { processDaemonConfig } from "../helpers/daemon-config.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -52,25 +52,14 @@ async function start(minRunners: number) {
   const runnerDir = join(dir, "runner");
   const workDir = join(dir, "work");
   await createFakeRunnerDir(runnerDir);
-  const config: DaemonConfig = {
-    url: emulator.configUrl,
-    auth: { kind: "token", token: emulator.token },
-    logLevel: "info",
-    logFormat: "json",
-    metricsAddr: undefined,
-    drainTimeoutMs: 5_000,
-    deleteOnExit: false,
-    scaleSets: [
-      {
-        name: "mortal",
-        labels: [],
-        runnerGroup: "default",
-        minRunners,
-        maxRunners: 3,
-        provider: { type: "process", runnerDir, workDir },
-      },
-    ],
-  };
+  const config = processDaemonConfig({
+    emulator,
+    name: "mortal",
+    runnerDir,
+    workDir,
+    minRunners,
+    maxRunners: 3,
+  });
   const stop = new AbortController();
   let autoscaler: Autoscaler | undefined;
   const running = runDaemon({

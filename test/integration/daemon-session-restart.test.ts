@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ScaleSetClient } from "../../src/client/index.js";
-import type { DaemonConfig } from "../../src/daemon/config-schema.js";
 import { runDaemon } from "../../src/daemon/daemon.js";
 import { sessionIdStore, sessionStatePath } from "../../src/daemon/session-store.js";
 import { createFakeRunnerDir, startEmulator } from "../../src/emulator/index.js";
+import { processDaemonConfig } from "../helpers/daemon-config.js";
 import { waitUntil } from "../helpers/fake-listener-client.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -44,25 +44,13 @@ describe("scaleset run after a crash that left its session open", () => {
     const statePath = sessionStatePath(emulator.configUrl, "phoenix", stateDir);
     await sessionIdStore(statePath).saveSessionId?.(set.id, stale);
 
-    const config: DaemonConfig = {
-      url: emulator.configUrl,
-      auth: { kind: "token", token: emulator.token },
-      logLevel: "info",
-      logFormat: "json",
-      metricsAddr: undefined,
-      drainTimeoutMs: 5_000,
-      deleteOnExit: false,
-      scaleSets: [
-        {
-          name: "phoenix",
-          labels: ["phoenix"],
-          runnerGroup: "default",
-          minRunners: 0,
-          maxRunners: 2,
-          provider: { type: "process", runnerDir, workDir: join(dir, "work") },
-        },
-      ],
-    };
+    const config = processDaemonConfig({
+      emulator,
+      name: "phoenix",
+      labels: ["phoenix"],
+      runnerDir,
+      workDir: join(dir, "work"),
+    });
     const stop = new AbortController();
     const running = runDaemon({
       config,
