@@ -14,6 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { parseProcStat } from "../providers/process/proc-stat.js";
 import { scaleSetStateKey } from "./session-store.js";
 
 /** Another live process holds the lock; the CLI prints the message and exits 2. */
@@ -69,9 +70,7 @@ export function processAlive(pid: number): boolean {
  */
 function processStartMs(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 22 (starttime, clock ticks since boot) is the 20th after the parenthesised name.
-    const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const startTicks = Number(parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.startTime);
     const bootS = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
     if (!Number.isFinite(startTicks) || !Number.isFinite(bootS)) return undefined;
     return bootS * 1000 + startTicks * (1000 / CLOCK_TICKS_PER_S);
